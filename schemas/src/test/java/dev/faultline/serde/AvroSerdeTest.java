@@ -1,0 +1,68 @@
+package dev.faultline.serde;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.faultline.alerts.Alert;
+import dev.faultline.events.Event;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.apache.avro.Schema;
+import org.apache.avro.specific.SpecificData;
+import org.apache.kafka.common.errors.SerializationException;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+class AvroSerdeTest {
+
+    static Stream<Schema> bodies() {
+        return Event.getClassSchema().getField("body").schema().getTypes().stream();
+    }
+
+    /** Every body round-trips, several seeds each, 64-bit extremes included. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("bodies")
+    void everyBodyRoundTrips(Schema body) {
+        AvroSerde<Event> serde = AvroSerde.events();
+        SpecificData model = SpecificData.getForSchema(Event.getClassSchema());
+        IntStream.range(0, 20).forEach(seed -> {
+            Event e = (Event) new RandomRecords(seed, model).of(Event.getClassSchema());
+            e.setBody(new RandomRecords(seed, model).of(body));
+            byte[] bytes = serde.serialize("faultline.events", e);
+            assertThat(bytes[0]).isEqualTo((byte) 0xC3);
+            assertThat(bytes[1]).isEqualTo((byte) 0x01);
+            assertThat(serde.deserialize("faultline.events", bytes)).isEqualTo(e);
+        });
+    }
+
+    @Test
+    void alertRoundTrips() {
+        AvroSerde<Alert> serde = AvroSerde.alerts();
+        SpecificData model = SpecificData.getForSchema(Alert.getClassSchema());
+        for (int seed = 0; seed < 20; seed++) {
+            Alert a = (Alert) new RandomRecords(seed, model).of(Alert.getClassSchema());
+            assertThat(serde.deserialize("faultline.alerts", serde.serialize("faultline.alerts", a))).isEqualTo(a);
+        }
+    }
+
+    @Test
+    void garbageIsASerializationErrorNamingTheTopic() {
+        AvroSerde<Event> serde = AvroSerde.events();
+        assertThatThrownBy(() -> serde.deserialize("faultline.events", new byte[] {1, 2, 3}))
+                .isInstanceOf(SerializationException.class)
+                .hasMessageContaining("faultline.events")
+                .hasMessageContaining("3 bytes");
+        byte[] good = serde.serialize("t", (Event) new RandomRecords(1, SpecificData.getForSchema(Event.getClassSchema()))
+                .of(Event.getClassSchema()));
+        byte[] truncated = java.util.Arrays.copyOf(good, good.length / 2);
+        assertThatThrownBy(() -> serde.deserialize("faultline.events", truncated))
+                .isInstanceOf(SerializationException.class);
+    }
+
+    @Test
+    void nullStaysNull() {
+        assertThat(AvroSerde.events().serialize("t", null)).isNull();
+        assertThat(AvroSerde.events().deserialize("t", null)).isNull();
+    }
+}
