@@ -1,0 +1,124 @@
+package dev.faultline.collector.parse;
+
+/**
+ * Reads a payload left to right. Numbers are parsed as the kernel printed them: hex with or
+ * without {@code 0x}, decimal, and unsigned 64-bit values kept in a long's bits.
+ */
+final class Cursor {
+    private final String s;
+    private int pos;
+
+    Cursor(String s) {
+        this.s = s;
+    }
+
+    /** Expects {@code literal} after optional spaces. */
+    Cursor expect(String literal) {
+        skipSpaces();
+        if (!s.startsWith(literal, pos)) {
+            throw new PayloadException("expected '" + literal + "' at column " + pos);
+        }
+        pos += literal.length();
+        return this;
+    }
+
+    /** True and consumed if {@code literal} follows (after optional spaces). */
+    boolean accept(String literal) {
+        skipSpaces();
+        if (s.startsWith(literal, pos)) {
+            pos += literal.length();
+            return true;
+        }
+        return false;
+    }
+
+    /** Moves just past the next occurrence of {@code literal}. */
+    Cursor skipPast(String literal) {
+        int at = s.indexOf(literal, pos);
+        if (at < 0) {
+            throw new PayloadException("expected '" + literal + "'");
+        }
+        pos = at + literal.length();
+        return this;
+    }
+
+    /** Hex number, {@code 0x} optional. */
+    long hex() {
+        skipSpaces();
+        if (s.startsWith("0x", pos) || s.startsWith("0X", pos)) {
+            pos += 2;
+        }
+        return digits(16);
+    }
+
+    /** Decimal, or hex when written with {@code 0x}; a leading '-' negates. */
+    long number() {
+        skipSpaces();
+        boolean negative = s.startsWith("-", pos);
+        if (negative) {
+            pos++;
+        }
+        long v = s.startsWith("0x", pos) ? hex() : digits(10);
+        return negative ? -v : v;
+    }
+
+    int intNumber() {
+        return (int) number();
+    }
+
+    /** The next run of non-space characters. */
+    String word() {
+        skipSpaces();
+        int start = pos;
+        while (pos < s.length() && s.charAt(pos) != ' ') {
+            pos++;
+        }
+        if (start == pos) {
+            throw new PayloadException("expected a word at column " + start);
+        }
+        return s.substring(start, pos);
+    }
+
+    /** Everything up to {@code literal} (not consumed), trimmed. */
+    String until(String literal) {
+        skipSpaces();
+        int at = s.indexOf(literal, pos);
+        if (at < 0) {
+            throw new PayloadException("expected '" + literal + "'");
+        }
+        String out = s.substring(pos, at).strip();
+        pos = at;
+        return out;
+    }
+
+    boolean atEnd() {
+        skipSpaces();
+        return pos >= s.length();
+    }
+
+    private long digits(int radix) {
+        int start = pos;
+        long v = 0;
+        while (pos < s.length()) {
+            int d = Character.digit(s.charAt(pos), radix);
+            if (d < 0) {
+                break;
+            }
+            if (radix == 16 ? (v >>> 60) != 0 : Long.compareUnsigned(v, Long.divideUnsigned(-1L, 10)) > 0) {
+                throw new PayloadException("number wider than 64 bits at column " + start);
+            }
+            v = v * radix + d;
+            pos++;
+        }
+        if (start == pos) {
+            throw new PayloadException("expected a number at column " + start);
+        }
+        return v;
+    }
+
+    private void skipSpaces() {
+        while (pos < s.length() && s.charAt(pos) == ' ') {
+            pos++;
+        }
+    }
+}

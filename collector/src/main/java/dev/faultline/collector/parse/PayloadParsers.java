@@ -1,0 +1,316 @@
+package dev.faultline.collector.parse;
+
+import dev.faultline.events.GmemHostFault;
+import dev.faultline.events.GmemPageAdded;
+import dev.faultline.events.GmemPageRemoved;
+import dev.faultline.events.HugePageSplit;
+import dev.faultline.events.HvaRangeUnmapped;
+import dev.faultline.events.Hypercall;
+import dev.faultline.events.Mmio;
+import dev.faultline.events.MmioKind;
+import dev.faultline.events.PageFault;
+import dev.faultline.events.Pio;
+import dev.faultline.events.RmpFault;
+import dev.faultline.events.SpteChanged;
+import dev.faultline.events.UserspaceExit;
+import dev.faultline.events.VcpuExit;
+import dev.faultline.events.VmgExit;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * One parser per supported event, each following the event's print format in
+ * kvm-reference 2 (and the BPF helper's lines of 4). A parser returns an Avro event body
+ * or a {@link Decoded} value, and throws {@link PayloadException} when the payload does not fit.
+ */
+public final class PayloadParsers {
+
+    private final Map<String, Function<String, Object>> byEvent = new HashMap<>();
+
+    public PayloadParsers() {
+        byEvent.put("kvm_page_fault", PayloadParsers::pageFault);
+        byEvent.put("kvm_mmio", PayloadParsers::mmio);
+        byEvent.put("kvm_pio", PayloadParsers::pio);
+        byEvent.put("kvm_hypercall", PayloadParsers::hypercall);
+        byEvent.put("kvm_userspace_exit", PayloadParsers::userspaceExit);
+        byEvent.put("kvm_exit", PayloadParsers::vcpuExit);
+        byEvent.put("kvm_rmp_fault", PayloadParsers::rmpFault);
+        byEvent.put("kvm_vmgexit_enter", PayloadParsers::vmgExit);
+        byEvent.put("kvm_vmgexit_exit", p -> {
+            vmgExit(p);
+            return Decoded.NOT_FORWARDED;
+        });
+        byEvent.put("kvm_unmap_hva_range", PayloadParsers::unmapHvaRange);
+        byEvent.put("kvm_emulate_insn", PayloadParsers::emulateInsn);
+        byEvent.put("kvm_mmu_set_spte", PayloadParsers::setSpte);
+        byEvent.put("kvm_mmu_spte_requested", PayloadParsers::spteRequested);
+        byEvent.put("kvm_tdp_mmu_spte_changed", PayloadParsers::tdpSpteChanged);
+        byEvent.put("kvm_mmu_split_huge_page", PayloadParsers::splitHugePage);
+        byEvent.put("mm_filemap_add_to_page_cache", p -> {
+            long[] f = filemapPage(p);
+            return new GmemPageAdded(f[0], f[1], f[2], (int) f[3]);
+        });
+        byEvent.put("mm_filemap_delete_from_page_cache", p -> {
+            long[] f = filemapPage(p);
+            return new GmemPageRemoved(f[0], f[1], f[2], (int) f[3]);
+        });
+        byEvent.put("mm_filemap_fault", PayloadParsers::filemapFault);
+        byEvent.put("sched_process_exit", PayloadParsers::processExit);
+        for (String op : HELPER_OPS) {
+            byEvent.put(op, p -> helperCall(op, p));
+        }
+    }
+
+    /** The BPF helper's line names (kvm-reference 4). */
+    public static final Set<String> HELPER_OPS = Set.of("faultline_create_vm", "faultline_create_vcpu",
+            "faultline_create_guest_memfd", "faultline_set_memslot", "faultline_set_memory_attributes",
+            "faultline_populate");
+
+    /** Syscalls whose enter/exit lines the resolver pairs. */
+    public static final Set<String> SYSCALLS = Set.of("sys_ioctl", "sys_fallocate");
+
+    public boolean supports(String event) {
+        return byEvent.containsKey(event);
+    }
+
+    /** Parses an {@link TraceLine.Kind#EVENT} payload; null when the event is not supported. */
+    public Object parse(String event, String payload) {
+        Function<String, Object> parser = byEvent.get(event);
+        return parser == null ? null : parser.apply(payload);
+    }
+
+    /** {@code fd: 5, cmd: 0x40a0ae49, arg: 0x7ffcf2142100} */
+    public static Decoded.SyscallEnter syscallEnter(String name, String args) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (String part : args.split(",")) {
+            int colon = part.indexOf(':');
+            if (colon < 0) {
+                throw new PayloadException("syscall argument without ':' in " + name);
+            }
+            out.put(part.substring(0, colon).strip(), new Cursor(part.substring(colon + 1)).number());
+        }
+        return new Decoded.SyscallEnter(name, out);
+    }
+
+    /** {@code 0x5} or {@code 0xfffffffffffffff2} (= -14). */
+    public static Decoded.SyscallExit syscallExit(String name, String ret) {
+        return new Decoded.SyscallExit(name, new Cursor(ret).number());
+    }
+
+    // vcpu %u rip 0x%lx address 0x%016llx error_code 0x%llx
+    static Object pageFault(String p) {
+        Cursor c = new Cursor(p);
+        int vcpu = (int) c.expect("vcpu").number();
+        long rip = c.expect("rip").hex();
+        long gpa = c.expect("address").hex();
+        long err = c.expect("error_code").hex();
+        return new PageFault(vcpu, rip, gpa, err, null);
+    }
+
+    // mmio %s len %u gpa 0x%llx val 0x%llx
+    static Object mmio(String p) {
+        Cursor c = new Cursor(p);
+        String kind = c.expect("mmio").word();
+        MmioKind k = switch (kind) {
+            case "read" -> MmioKind.READ;
+            case "write" -> MmioKind.WRITE;
+            case "unsatisfied-read" -> MmioKind.UNSATISFIED_READ;
+            default -> throw new PayloadException("unknown mmio type '" + kind + "'");
+        };
+        int len = (int) c.expect("len").number();
+        long gpa = c.expect("gpa").hex();
+        long val = c.expect("val").hex();
+        return new Mmio(k, len, gpa, val);
+    }
+
+    // pio_%s at 0x%x size %d count %d val 0x%x %s
+    static Object pio(String p) {
+        Cursor c = new Cursor(p);
+        boolean write;
+        if (c.accept("pio_write")) {
+            write = true;
+        } else if (c.accept("pio_read")) {
+            write = false;
+        } else {
+            throw new PayloadException("expected pio_read or pio_write");
+        }
+        int port = (int) c.expect("at").hex();
+        int size = c.expect("size").intNumber();
+        int count = c.expect("count").intNumber();
+        long val = c.expect("val").hex();
+        return new Pio(write, port, size, count, val);
+    }
+
+    // nr 0x%lx a0 0x%lx a1 0x%lx a2 0x%lx a3 0x%lx
+    static Object hypercall(String p) {
+        Cursor c = new Cursor(p);
+        return new Hypercall(c.expect("nr").hex(), c.expect("a0").hex(), c.expect("a1").hex(),
+                c.expect("a2").hex(), c.expect("a3").hex());
+    }
+
+    // reason %s (%d): symbolic up to 30, hex for newer reasons, "restart"/"error" with a negative errno
+    static Object userspaceExit(String p) {
+        Cursor c = new Cursor(p);
+        String name = c.expect("reason").until("(");
+        int value = c.expect("(").intNumber();
+        c.expect(")");
+        if (value < 0) {
+            return new UserspaceExit(null, name, value);
+        }
+        return new UserspaceExit(value, name, null);
+    }
+
+    // vcpu %u reason %s%s%s rip 0x%lx info1 0x%016llx info2 0x%016llx intr_info 0x%08x error_code 0x%08x ...
+    static Object vcpuExit(String p) {
+        Cursor c = new Cursor(p);
+        int vcpu = c.expect("vcpu").intNumber();
+        String reason = c.expect("reason").until(" rip ");
+        long rip = c.expect("rip").hex();
+        long info1 = c.expect("info1").hex();
+        long info2 = c.expect("info2").hex();
+        long intrInfo = c.expect("intr_info").hex();
+        long err = c.expect("error_code").hex();
+        return new VcpuExit(vcpu, reason, rip, info1, info2, intrInfo, err);
+    }
+
+    // vcpu %u gpa %016llx pfn 0x%llx error_code 0x%llx rmp_level %d psmash_ret %d
+    static Object rmpFault(String p) {
+        Cursor c = new Cursor(p);
+        int vcpu = c.expect("vcpu").intNumber();
+        long gpa = c.expect("gpa").hex();
+        long pfn = c.expect("pfn").hex();
+        long err = c.expect("error_code").hex();
+        int level = c.expect("rmp_level").intNumber();
+        int psmash = c.expect("psmash_ret").intNumber();
+        return new RmpFault(vcpu, gpa, pfn, err, level, psmash);
+    }
+
+    // vcpu %u, exit_reason %llx, exit_info1 %llx, exit_info2 %llx
+    static Object vmgExit(String p) {
+        Cursor c = new Cursor(p);
+        int vcpu = c.expect("vcpu").intNumber();
+        long code = c.expect(",").expect("exit_reason").hex();
+        long info1 = c.expect(",").expect("exit_info1").hex();
+        long info2 = c.expect(",").expect("exit_info2").hex();
+        return new VmgExit(vcpu, code, info1, info2);
+    }
+
+    // mmu notifier unmap range: %#016lx -- %#016lx
+    static Object unmapHvaRange(String p) {
+        Cursor c = new Cursor(p);
+        long start = c.expect("mmu notifier unmap range:").hex();
+        long end = c.expect("--").hex();
+        return new HvaRangeUnmapped(start, end);
+    }
+
+    // <cs base>:<rip>:<bytes> (<mode>)[ failed]
+    static Object emulateInsn(String p) {
+        Cursor c = new Cursor(p);
+        c.hex();
+        c.expect(":").hex();
+        c.expect(":").until("(");
+        c.expect("(").until(")");
+        return Decoded.NOT_FORWARDED;
+    }
+
+    // gfn %llx spte %llx (%s%s%s%s) level %d at %llx
+    static Object setSpte(String p) {
+        Cursor c = new Cursor(p);
+        long gfn = c.expect("gfn").hex();
+        long spte = c.expect("spte").hex();
+        c.expect("(").until(")");
+        int level = c.expect(")").expect("level").intNumber();
+        c.expect("at").hex();
+        return new SpteChanged(gfn, level, spte, null, null);
+    }
+
+    // gfn %llx pfn %llx level %d
+    static Object spteRequested(String p) {
+        Cursor c = new Cursor(p);
+        c.expect("gfn").hex();
+        c.expect("pfn").hex();
+        c.expect("level").intNumber();
+        return Decoded.NOT_FORWARDED;
+    }
+
+    // as id %d gfn %llx level %d old_spte %llx new_spte %llx
+    static Object tdpSpteChanged(String p) {
+        Cursor c = new Cursor(p);
+        int as = c.expect("as id").intNumber();
+        long gfn = c.expect("gfn").hex();
+        int level = c.expect("level").intNumber();
+        long old = c.expect("old_spte").hex();
+        long spte = c.expect("new_spte").hex();
+        return new SpteChanged(gfn, level, spte, old, as);
+    }
+
+    // gfn %llx spte %llx level %d errno %d
+    static Object splitHugePage(String p) {
+        Cursor c = new Cursor(p);
+        long gfn = c.expect("gfn").hex();
+        long spte = c.expect("spte").hex();
+        int level = c.expect("level").intNumber();
+        int errno = c.expect("errno").intNumber();
+        return new HugePageSplit(gfn, spte, level, errno);
+    }
+
+    // dev %d:%d ino %lx pfn=0x%lx ofs=%lu order=%u  ->  {ino, ofs, pfn, order}
+    static long[] filemapPage(String p) {
+        Cursor c = new Cursor(p);
+        c.expect("dev").number();
+        c.expect(":").number();
+        long ino = c.expect("ino").hex();
+        long pfn = c.expect("pfn=").hex();
+        long ofs = c.expect("ofs=").number();
+        long order = c.accept("order=") ? c.number() : 0;
+        return new long[] {ino, ofs, pfn, order};
+    }
+
+    // dev=%d:%d ino=%lx ofs=%lu
+    static Object filemapFault(String p) {
+        Cursor c = new Cursor(p);
+        c.expect("dev=").number();
+        c.expect(":").number();
+        long ino = c.expect("ino=").hex();
+        long ofs = c.expect("ofs=").number();
+        return new GmemHostFault(ino, ofs);
+    }
+
+    // comm=%s pid=%d prio=%d group_dead=%s (comm may hold spaces: read from "pid=" on the right)
+    static Object processExit(String p) {
+        int at = p.lastIndexOf(" pid=");
+        if (!p.startsWith("comm=") || at < 0) {
+            throw new PayloadException("expected comm=... pid=...");
+        }
+        Cursor c = new Cursor(p.substring(at));
+        int pid = c.expect("pid=").intNumber();
+        boolean groupDead = true;
+        if (c.accept("prio=")) {
+            c.number();
+        }
+        if (c.accept("group_dead=")) {
+            String v = c.word();
+            groupDead = v.equals("true") || v.equals("1");
+        }
+        return new Decoded.ProcessExit(pid, groupDead);
+    }
+
+    // key value key value ... (faultline_* lines)
+    static Object helperCall(String op, String p) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        Cursor c = new Cursor(p);
+        while (!c.atEnd()) {
+            String key = c.word();
+            if (c.atEnd()) {
+                throw new PayloadException(op + ": field '" + key + "' has no value");
+            }
+            fields.put(key, c.word());
+        }
+        Decoded.HelperCall call = new Decoded.HelperCall(op, fields);
+        call.num("ret");
+        return call;
+    }
+}

@@ -1,0 +1,18 @@
+package dev.faultline.collector.publish;
+
+import dev.faultline.events.Event;
+
+/** Where resolved events go: stdout as JSON lines, Kafka, or a test's list. */
+public interface EventSink extends AutoCloseable {
+
+    void accept(Event event);
+
+    /** Pushes out anything buffered; called at the end of a replay. */
+    default void flush() {
+    }
+
+    @Override
+    default void close() {
+        flush();
+    }
+}

@@ -1,0 +1,50 @@
+package dev.faultline.collector.resolve;
+
+import dev.faultline.events.VmType;
+import java.util.HashMap;
+import java.util.Map;
+
+/** A VMM process as the trace shows it: its VMs, vCPUs and guest_memfd files by fd. */
+final class VmProcess {
+
+    /** A VM: id, type, and the fd it was created as. */
+    record Vm(String id, VmType type, int fd) {
+    }
+
+    /** A vCPU of a VM. */
+    record Vcpu(Vm vm, int id) {
+    }
+
+    /** A guest_memfd file; the inode is null until the trace or /proc tells it. */
+    static final class Gmem {
+        final Vm vm;
+        final int fd;
+        Long inode;
+        Long size;
+        Long flags;
+
+        Gmem(Vm vm, int fd) {
+            this.vm = vm;
+            this.fd = fd;
+        }
+    }
+
+    final int tgid;
+    String comm;
+    final Map<Integer, Vm> vmsByFd = new HashMap<>();
+    final Map<Integer, Vcpu> vcpusByFd = new HashMap<>();
+    final Map<Integer, Vcpu> vcpusByTid = new HashMap<>();
+    final Map<Integer, Gmem> gmemByFd = new HashMap<>();
+    Vm latestVm;
+
+    VmProcess(int tgid, String comm) {
+        this.tgid = tgid;
+        this.comm = comm;
+    }
+
+    /** The VM a thread's event belongs to: its vCPU's VM, else the process's newest VM. */
+    Vm vmOf(int tid) {
+        Vcpu v = vcpusByTid.get(tid);
+        return v != null ? v.vm() : latestVm;
+    }
+}

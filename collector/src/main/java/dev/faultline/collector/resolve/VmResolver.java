@@ -1,0 +1,441 @@
+package dev.faultline.collector.resolve;
+
+import dev.faultline.collector.CollectorStats;
+import dev.faultline.collector.parse.Decoded;
+import dev.faultline.collector.parse.ParsedLine;
+import dev.faultline.collector.parse.TraceLine;
+import dev.faultline.collector.publish.EventSink;
+import dev.faultline.collector.resolve.VmProcess.Gmem;
+import dev.faultline.collector.resolve.VmProcess.Vcpu;
+import dev.faultline.collector.resolve.VmProcess.Vm;
+import dev.faultline.events.Event;
+import dev.faultline.events.EventHeader;
+import dev.faultline.events.GmemAllocation;
+import dev.faultline.events.GmemCreated;
+import dev.faultline.events.GmemHostFault;
+import dev.faultline.events.GmemInvalidation;
+import dev.faultline.events.GmemPageAdded;
+import dev.faultline.events.GmemPageRemoved;
+import dev.faultline.events.HugePageSplit;
+import dev.faultline.events.HvaRangeUnmapped;
+import dev.faultline.events.LossReason;
+import dev.faultline.events.MemoryAttributes;
+import dev.faultline.events.MemslotSet;
+import dev.faultline.events.PageFault;
+import dev.faultline.events.Populate;
+import dev.faultline.events.PopulateKind;
+import dev.faultline.events.SpteChanged;
+import dev.faultline.events.TraceLoss;
+import dev.faultline.events.VcpuCreated;
+import dev.faultline.events.VmCreated;
+import dev.faultline.events.VmDestroyed;
+import dev.faultline.events.VmType;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Resolves parsed lines to VMs and emits events (SPEC 1, "resolve each event to a VM").
+ *
+ * <p>A VM is born from KVM_CREATE_VM (the plain {@code sys_ioctl} enter/exit pair, matched by tid)
+ * or a {@code faultline_create_vm} line; its id is {@code host/tgid/vmfd@creation-time}, so a
+ * re-used pid or fd starts a new VM. fds map to VMs, vCPUs and gmem files; KVM_RUN maps the thread
+ * to its vCPU; filemap events map by gmem inode. A completed ioctl whose struct the BPF helper can
+ * describe is held until the process's next line, so that the helper's line for the same call
+ * merges into it instead of making a second object (kvm-reference 4).
+ */
+public final class VmResolver {
+    private static final long FALLOC_PUNCH_HOLE = 2;
+
+    private final HostContext host;
+    private final EventSink sink;
+    private final CollectorStats stats;
+
+    private final Map<Integer, VmProcess> processes = new HashMap<>();
+    private final Map<Integer, VmProcess> threads = new HashMap<>();
+    private final Map<Long, Gmem> gmemByInode = new HashMap<>();
+    private final Map<Integer, PendingCall> inFlight = new HashMap<>();
+    private final Map<VmProcess, CompletedCall> parked = new LinkedHashMap<>();
+    private final GmemAnnotations annotations = new GmemAnnotations();
+
+    /** An ioctl or fallocate entered and not yet returned. */
+    private static final class PendingCall {
+        final TraceLine enter;
+        final Decoded.SyscallEnter args;
+        Decoded.HelperCall helper;
+
+        PendingCall(TraceLine enter, Decoded.SyscallEnter args) {
+            this.enter = enter;
+            this.args = args;
+        }
+    }
+
+    /** A KVM ioctl that returned, with the helper's description when it has one. */
+    private record CompletedCall(KvmIoctl ioctl, TraceLine line, VmProcess process, long fd, long arg, long ret,
+                                 Decoded.HelperCall helper) {
+        CompletedCall withHelper(Decoded.HelperCall h) {
+            return new CompletedCall(ioctl, line, process, fd, arg, ret, h);
+        }
+    }
+
+    public VmResolver(HostContext host, EventSink sink, CollectorStats stats) {
+        this.host = host;
+        this.sink = sink;
+        this.stats = stats;
+    }
+
+    /** A {@code #>} annotation: gmem fd to inode facts written by the capture tool. */
+    public void onAnnotation(ParsedLine.Annotation a) {
+        annotations.add(a.text());
+    }
+
+    /** {@code CPU:N [LOST M EVENTS]}: a host-wide TraceLoss, keyed by host. */
+    public void onLoss(ParsedLine.Loss loss, long lastTsNs) {
+        EventHeader h = new EventHeader(host.host(), host.host(), null, -1, null, null, loss.cpu(), lastTsNs,
+                host.wallMillis(), 0L, host.source());
+        emit(h, new TraceLoss(loss.cpu(), loss.count(), LossReason.LOST_EVENTS));
+    }
+
+    /** One event line and what its payload parser made of it (an Avro body or a {@link Decoded}). */
+    public void onLine(TraceLine line, Object parsed) {
+        VmProcess p = processOf(line);
+        CompletedCall held = parked.get(p);
+        if (held != null) {
+            if (parsed instanceof Decoded.HelperCall h && held.line().tid() == line.tid()
+                    && h.op().equals(held.ioctl().helperOp)) {
+                parked.remove(p);
+                apply(held.withHelper(h));
+                return;
+            }
+            parked.remove(p);
+            apply(held);
+        }
+        if (parsed instanceof Decoded.SyscallEnter enter) {
+            inFlight.put(line.tid(), new PendingCall(line, enter));
+        } else if (parsed instanceof Decoded.SyscallExit exit) {
+            onSyscallExit(line, p, exit);
+        } else if (parsed instanceof Decoded.HelperCall h) {
+            onHelper(line, p, h);
+        } else if (parsed instanceof Decoded.ProcessExit exit) {
+            onProcessExit(line, p, exit);
+        } else if (parsed instanceof Decoded.NotForwarded) {
+            stats.skip("not-forwarded:" + line.event(), null);
+        } else {
+            onBody(line, p, parsed);
+        }
+    }
+
+    /** End of input: apply what is held. */
+    public void finish() {
+        for (Iterator<CompletedCall> it = parked.values().iterator(); it.hasNext(); ) {
+            CompletedCall c = it.next();
+            it.remove();
+            apply(c);
+        }
+        inFlight.values().forEach(c -> stats.skip("syscall-without-exit", c.enter.event() + "(" + c.enter.payload() + ")"));
+        inFlight.clear();
+    }
+
+    // ---- processes and threads
+
+    private VmProcess processOf(TraceLine line) {
+        if (line.hasTgid()) {
+            VmProcess p = processes.computeIfAbsent(line.tgid(), t -> new VmProcess(t, line.comm()));
+            if (p.comm == null) {
+                p.comm = line.comm();
+            }
+            threads.put(line.tid(), p);
+            return p;
+        }
+        VmProcess p = threads.get(line.tid());
+        if (p != null) {
+            return p;
+        }
+        // No tgid column: a new thread joins the newest process of the same name, else is its own process.
+        if (line.comm() != null) {
+            for (VmProcess q : processes.values()) {
+                if (line.comm().equals(q.comm) && (p == null || q.latestVm != null)) {
+                    p = q;
+                }
+            }
+        }
+        if (p == null) {
+            p = processes.computeIfAbsent(line.tid(), t -> new VmProcess(t, line.comm()));
+        }
+        threads.put(line.tid(), p);
+        return p;
+    }
+
+    private void onProcessExit(TraceLine line, VmProcess p, Decoded.ProcessExit exit) {
+        threads.remove(exit.pid());
+        if (!exit.groupDead()) {
+            return;
+        }
+        for (Vm vm : List.copyOf(p.vmsByFd.values())) {
+            emit(header(line, vm.id(), null), new VmDestroyed("process " + p.tgid + " exited"));
+        }
+        p.gmemByFd.values().forEach(g -> {
+            if (g.inode != null) {
+                gmemByInode.remove(g.inode);
+            }
+        });
+        processes.remove(p.tgid);
+        threads.values().removeIf(q -> q == p);
+    }
+
+    // ---- bodies the kernel line carries whole
+
+    private void onBody(TraceLine line, VmProcess p, Object body) {
+        if (body instanceof GmemPageAdded a) {
+            byInode(line, a.getInode(), a);
+        } else if (body instanceof GmemPageRemoved r) {
+            byInode(line, r.getInode(), r);
+        } else if (body instanceof GmemHostFault f) {
+            byInode(line, f.getInode(), f);
+        } else if (body instanceof HvaRangeUnmapped || body instanceof SpteChanged || body instanceof HugePageSplit) {
+            // MMU events also run in kernel threads (kvm-nx-lpage-re, kdamond): only a known VM owns them.
+            Vm vm = p.vmOf(line.tid());
+            if (vm == null) {
+                stats.skip("no-vm:" + line.event(), line.comm() + "-" + line.tid());
+                return;
+            }
+            emit(header(line, vm.id(), p), body);
+        } else {
+            // Per-vCPU events: only a vCPU thread of a VMM produces them.
+            Vm vm = p.vmOf(line.tid());
+            if (body instanceof PageFault f) {
+                VmType type = vm == null ? VmType.UNKNOWN : vm.type();
+                f.setPrivate$(FaultPrivacy.of(type, f.getGpa(), f.getErrorCode(), host.tdxSharedBit()));
+            }
+            emit(header(line, vm != null ? vm.id() : processVmId(p), p), body);
+        }
+    }
+
+    private void byInode(TraceLine line, long inode, Object body) {
+        Gmem g = gmemByInode.get(inode);
+        if (g == null) {
+            stats.skip("filemap-not-gmem", null);
+            return;
+        }
+        emit(header(line, g.vm.id(), null), body);
+    }
+
+    // ---- syscalls and the helper's lines
+
+    private void onSyscallExit(TraceLine line, VmProcess p, Decoded.SyscallExit exit) {
+        PendingCall call = inFlight.remove(line.tid());
+        if (call == null || !call.args.name().equals(exit.name())) {
+            stats.skip("syscall-exit-without-enter", exit.name() + " -> " + exit.ret());
+            return;
+        }
+        if (exit.name().equals("sys_fallocate")) {
+            onFallocate(line, p, call.args, exit.ret());
+            return;
+        }
+        long cmd = call.args.arg("cmd");
+        KvmIoctl ioctl = KvmIoctl.of(cmd);
+        if (ioctl == null) {
+            stats.skip("ioctl-not-tracked", "cmd 0x" + Long.toHexString(cmd));
+            return;
+        }
+        CompletedCall done = new CompletedCall(ioctl, line, p, call.args.arg("fd"), call.args.arg("arg"),
+                exit.ret(), call.helper);
+        if (done.helper == null && ioctl.helperOp != null) {
+            parked.put(p, done);
+        } else {
+            apply(done);
+        }
+    }
+
+    private void onHelper(TraceLine line, VmProcess p, Decoded.HelperCall h) {
+        PendingCall call = inFlight.get(line.tid());
+        if (call != null && call.args.name().equals("sys_ioctl")) {
+            KvmIoctl k = KvmIoctl.of(call.args.args().getOrDefault("cmd", -1L));
+            if (k != null && h.op().equals(k.helperOp)) {
+                call.helper = h; // the helper saw the call before its exit line arrived
+                return;
+            }
+        }
+        KvmIoctl ioctl = KvmIoctl.forHelper(h.op());
+        long fd = ioctl == KvmIoctl.CREATE_VM ? h.num("fd") : h.num("vmfd");
+        long arg = switch (ioctl) {
+            case CREATE_VM -> h.num("type");
+            case CREATE_VCPU -> h.num("id");
+            default -> 0;
+        };
+        apply(new CompletedCall(ioctl, line, p, fd, arg, h.num("ret"), h));
+    }
+
+    private void onFallocate(TraceLine line, VmProcess p, Decoded.SyscallEnter args, long ret) {
+        Gmem g = p.gmemByFd.get((int) args.arg("fd"));
+        if (g == null) {
+            stats.skip("fallocate-not-gmem", "fd " + args.arg("fd"));
+            return;
+        }
+        int mode = (int) args.arg("mode");
+        long offset = args.arg("offset");
+        long len = args.arg("len");
+        Object body = (mode & FALLOC_PUNCH_HOLE) != 0
+                ? new GmemInvalidation(g.fd, g.inode, offset, len, mode, ret)
+                : new GmemAllocation(g.fd, g.inode, offset, len, mode, ret);
+        emit(header(line, g.vm.id(), p), body);
+    }
+
+    /** Changes the process model for one completed KVM ioctl and emits its event. */
+    private void apply(CompletedCall c) {
+        VmProcess p = c.process();
+        TraceLine line = c.line();
+        Decoded.HelperCall h = c.helper();
+        if (c.ret() < 0 && !(c.ioctl() == KvmIoctl.PRE_FAULT_MEMORY || c.ioctl() == KvmIoctl.MEMORY_ENCRYPT_OP)) {
+            stats.skip("ioctl-failed", c.ioctl() + " -> " + c.ret());
+            return;
+        }
+        switch (c.ioctl()) {
+            case CREATE_VM -> {
+                int fd = (int) c.ret();
+                VmType type = vmType(c.arg());
+                Vm vm = new Vm(host.host() + "/" + p.tgid + "/" + fd + "@" + seconds(line.tsNs()), type, fd);
+                p.vmsByFd.put(fd, vm);
+                p.latestVm = vm;
+                emit(header(line, vm.id(), p), new VmCreated(type, c.arg(), (int) c.fd(), fd));
+            }
+            case CREATE_VCPU -> {
+                Vm vm = vmByFd(p, c.fd());
+                Vcpu v = new Vcpu(vm, (int) c.arg());
+                int vcpuFd = (int) c.ret();
+                p.vcpusByFd.put(vcpuFd, v);
+                emit(header(line, vm.id(), p), new VcpuCreated(v.id(), vcpuFd));
+            }
+            case RUN -> {
+                Vcpu v = p.vcpusByFd.get((int) c.fd());
+                if (v != null) {
+                    p.vcpusByTid.put(line.tid(), v);
+                }
+            }
+            case CREATE_GUEST_MEMFD -> {
+                Vm vm = vmByFd(p, c.fd());
+                Gmem g = new Gmem(vm, (int) c.ret());
+                if (h != null) {
+                    g.size = h.numOrNull("size");
+                    g.flags = h.numOrNull("flags");
+                    g.inode = h.numOrNull("ino");
+                }
+                GmemAnnotations.FdFacts facts = annotations.take(p.comm, g.fd);
+                if (facts != null) {
+                    g.inode = g.inode != null ? g.inode : facts.inode();
+                    g.size = g.size != null ? g.size : facts.size();
+                }
+                Gmem old = p.gmemByFd.put(g.fd, g);
+                if (old != null && old.inode != null) {
+                    gmemByInode.remove(old.inode);
+                }
+                if (g.inode != null) {
+                    gmemByInode.put(g.inode, g);
+                }
+                emit(header(line, vm.id(), p), new GmemCreated(g.fd, g.inode, g.size, g.flags));
+            }
+            case SET_USER_MEMORY_REGION, SET_USER_MEMORY_REGION2 -> {
+                Vm vm = vmByFd(p, c.fd());
+                MemslotSet m = new MemslotSet(c.ioctl().name(), null, null, null, null, null, null, null, null, null);
+                if (h != null) {
+                    long slotField = h.num("slot");
+                    m.setSlot((int) slotField);
+                    m.setAddressSpace(h.fields().containsKey("as") ? (int) h.num("as") : (int) (slotField >>> 16));
+                    m.setFlags(h.num("flags"));
+                    m.setGpa(h.num("gpa"));
+                    m.setSize(h.num("size"));
+                    m.setUserspaceAddr(h.num("uaddr"));
+                    if ((h.num("flags") & 4) != 0) {
+                        int gfd = (int) h.num("gmem_fd");
+                        m.setGmemFd(gfd);
+                        m.setGmemOffset(h.num("gmem_offset"));
+                        Gmem g = p.gmemByFd.get(gfd);
+                        m.setGmemInode(g == null ? null : g.inode);
+                    }
+                }
+                emit(header(line, vm.id(), p), m);
+            }
+            case SET_MEMORY_ATTRIBUTES -> {
+                Vm vm = vmByFd(p, c.fd());
+                if (h == null) {
+                    stats.skip("ioctl-without-detail", "KVM_SET_MEMORY_ATTRIBUTES (run the BPF helper)");
+                    return;
+                }
+                emit(header(line, vm.id(), p), new MemoryAttributes(h.num("address"), h.num("size"),
+                        h.num("attributes"), h.fields().containsKey("flags") ? h.num("flags") : 0L));
+            }
+            case PRE_FAULT_MEMORY, MEMORY_ENCRYPT_OP -> {
+                Vm vm = vmByFd(p, c.fd());
+                if (h == null) {
+                    stats.skip("ioctl-without-detail", c.ioctl() + " (run the BPF helper)");
+                    return;
+                }
+                emit(header(line, vm.id(), p), new Populate(populateKind(h.text("kind")), h.num("gpa"),
+                        h.num("size"), h.num("ret")));
+            }
+            default -> throw new IllegalStateException("unhandled " + c.ioctl());
+        }
+    }
+
+    /** The VM an ioctl's fd names; a VM created before the trace started gets an id without a time. */
+    private Vm vmByFd(VmProcess p, long fd) {
+        Vm vm = p.vmsByFd.get((int) fd);
+        if (vm == null) {
+            vm = new Vm(host.host() + "/" + p.tgid + "/" + fd, VmType.UNKNOWN, (int) fd);
+            p.vmsByFd.put((int) fd, vm);
+            p.latestVm = vm;
+        }
+        return vm;
+    }
+
+    private String processVmId(VmProcess p) {
+        return host.host() + "/" + p.tgid;
+    }
+
+    private static VmType vmType(long raw) {
+        VmType[] known = {VmType.DEFAULT, VmType.SW_PROTECTED, VmType.SEV, VmType.SEV_ES, VmType.SEV_SNP, VmType.TDX};
+        return raw >= 0 && raw < known.length ? known[(int) raw] : VmType.UNKNOWN;
+    }
+
+    private static PopulateKind populateKind(String kind) {
+        return switch (kind) {
+            case "snp_launch_update" -> PopulateKind.SNP_LAUNCH_UPDATE;
+            case "tdx_init_mem_region" -> PopulateKind.TDX_INIT_MEM_REGION;
+            case "pre_fault" -> PopulateKind.PRE_FAULT;
+            default -> PopulateKind.UNKNOWN;
+        };
+    }
+
+    private static String seconds(long tsNs) {
+        return String.format("%d.%06d", tsNs / 1_000_000_000L, (tsNs % 1_000_000_000L) / 1000);
+    }
+
+    // ---- output
+
+    private EventHeader header(TraceLine line, String vmId, VmProcess p) {
+        Integer vcpu = null;
+        if (p != null) {
+            Vcpu v = p.vcpusByTid.get(line.tid());
+            vcpu = v == null ? null : v.id();
+        }
+        Integer tgid = line.hasTgid() ? Integer.valueOf(line.tgid()) : p != null ? Integer.valueOf(p.tgid) : null;
+        return new EventHeader(vmId, host.host(), tgid, line.tid(), line.comm(), vcpu, line.cpu(), line.tsNs(),
+                host.wallMillis(), 0L, host.source());
+    }
+
+    private void emit(EventHeader h, Object body) {
+        h.setSeq(host.nextSeq());
+        stats.event(body.getClass().getSimpleName());
+        sink.accept(new Event(h, body));
+    }
+
+    /** For tests and the live source: the VMs currently known, by id. */
+    public List<String> knownVms() {
+        List<String> out = new ArrayList<>();
+        processes.values().forEach(p -> p.vmsByFd.values().forEach(v -> out.add(v.id())));
+        return out;
+    }
+}
