@@ -115,6 +115,13 @@ public final class VmResolver {
         }
         if (parsed instanceof Decoded.SyscallEnter enter) {
             inFlight.put(line.tid(), new PendingCall(line, enter));
+            if (enter.name().equals("sys_ioctl") && enter.args().getOrDefault("cmd", -1L) == KvmIoctl.RUN.cmd) {
+                // KVM_RUN returns only when the vCPU exits: its thread's events arrive inside the call.
+                Vcpu v = p.vcpusByFd.get(enter.args().getOrDefault("fd", -1L).intValue());
+                if (v != null) {
+                    p.vcpusByTid.put(line.tid(), v);
+                }
+            }
         } else if (parsed instanceof Decoded.SyscallExit exit) {
             onSyscallExit(line, p, exit);
         } else if (parsed instanceof Decoded.HelperCall h) {
@@ -310,10 +317,7 @@ public final class VmResolver {
                 emit(header(line, vm.id(), p), new VcpuCreated(v.id(), vcpuFd));
             }
             case RUN -> {
-                Vcpu v = p.vcpusByFd.get((int) c.fd());
-                if (v != null) {
-                    p.vcpusByTid.put(line.tid(), v);
-                }
+                // mapped at the call's enter
             }
             case CREATE_GUEST_MEMFD -> {
                 Vm vm = vmByFd(p, c.fd());

@@ -1,0 +1,182 @@
+package dev.faultline.collector.resolve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.faultline.collector.Replay;
+import dev.faultline.events.GmemCreated;
+import dev.faultline.events.GmemInvalidation;
+import dev.faultline.events.MemoryAttributes;
+import dev.faultline.events.MemslotSet;
+import dev.faultline.events.Mmio;
+import dev.faultline.events.PageFault;
+import dev.faultline.events.Populate;
+import dev.faultline.events.PopulateKind;
+import dev.faultline.events.VcpuCreated;
+import dev.faultline.events.VmCreated;
+import dev.faultline.events.VmDestroyed;
+import dev.faultline.events.VmType;
+import org.junit.jupiter.api.Test;
+
+class VmResolverTest {
+    static final String P = "qemu-100   (  100) [000] ..... ";
+
+    static String l(String ts, String rest) {
+        return P + ts + ": " + rest;
+    }
+
+    static String t(int tid, String ts, String rest) {
+        return "qemu-" + tid + "   (  100) [001] ..... " + ts + ": " + rest;
+    }
+
+    static final String[] SNP_VM = {
+        l("1.000001", "sys_ioctl(fd: 3, cmd: 0xae01, arg: 0x4)"),
+        l("1.000002", "sys_ioctl -> 0x5"),
+        l("1.000003", "sys_ioctl(fd: 5, cmd: 0xae41, arg: 0)"),
+        l("1.000004", "sys_ioctl -> 0x7"),
+        t(101, "1.000005", "sys_ioctl(fd: 7, cmd: 0xae80, arg: 0)"),
+    };
+
+    @Test
+    void plainIoctlsMakeVmAndVcpu() {
+        Replay r = Replay.lines(SNP_VM);
+        assertThat(r.bodies(VmCreated.class)).singleElement().satisfies(v -> {
+            assertThat(v.getVmType()).isEqualTo(VmType.SEV_SNP);
+            assertThat(v.getVmFd()).isEqualTo(5);
+            assertThat(v.getKvmFd()).isEqualTo(3);
+        });
+        assertThat(r.bodies(VcpuCreated.class)).singleElement().satisfies(v -> {
+            assertThat(v.getVcpuId()).isZero();
+            assertThat(v.getVcpuFd()).isEqualTo(7);
+        });
+        assertThat(r.events).extracting(e -> e.getHeader().getVm()).containsOnly("lab/100/5@1.000002");
+    }
+
+    @Test
+    void vcpuThreadEventsCarryVcpuAndPrivateBitPerType() {
+        Replay r = Replay.lines(concat(SNP_VM,
+                t(101, "1.000010", "kvm_page_fault: vcpu 0 rip 0x1000 address 0x0000000000100000 error_code 0x2000000000004"),
+                t(101, "1.000011", "kvm_page_fault: vcpu 0 rip 0x1000 address 0x00000000fee00000 error_code 0x400000004"),
+                t(101, "1.000012", "kvm_mmio: mmio write len 4 gpa 0xfee00000 val 0x1")));
+        var faults = r.ofType(PageFault.class);
+        assertThat(faults).extracting(e -> ((PageFault) e.getBody()).getPrivate$()).containsExactly(true, false);
+        assertThat(faults).allMatch(e -> e.getHeader().getVcpu() == 0 && e.getHeader().getTid() == 101);
+        assertThat(r.ofType(Mmio.class)).singleElement().satisfies(e -> assertThat(e.getHeader().getVm()).isEqualTo("lab/100/5@1.000002"));
+    }
+
+    @Test
+    void sevBit34IsNeverPrivate() {
+        Replay r = Replay.lines(l("1.1", "sys_ioctl(fd: 3, cmd: 0xae01, arg: 0x2)"), l("1.2", "sys_ioctl -> 0x5"),
+                l("1.3", "kvm_page_fault: vcpu 0 rip 0x0 address 0x1000 error_code 0x400000004"));
+        assertThat(r.bodies(PageFault.class)).singleElement().satisfies(f -> assertThat(f.getPrivate$()).isFalse());
+    }
+
+    @Test
+    void tdxSharedBit() {
+        Replay r = Replay.lines(l("1.1", "sys_ioctl(fd: 3, cmd: 0xae01, arg: 0x5)"), l("1.2", "sys_ioctl -> 0x5"),
+                l("1.3", "kvm_page_fault: vcpu 0 rip 0x0 address 0x800000001000 error_code 0x4"),
+                l("1.4", "kvm_page_fault: vcpu 0 rip 0x0 address 0x1000 error_code 0x4"));
+        assertThat(r.bodies(PageFault.class)).extracting(PageFault::getPrivate$).containsExactly(false, true);
+    }
+
+    @Test
+    void softwareProtectedLeavesPrivateToTheAnalyser() {
+        Replay r = Replay.lines(l("1.1", "sys_ioctl(fd: 3, cmd: 0xae01, arg: 0x1)"), l("1.2", "sys_ioctl -> 0x5"),
+                l("1.3", "kvm_page_fault: vcpu 0 rip 0x0 address 0x1000 error_code 0x2000000000004"));
+        assertThat(r.bodies(PageFault.class)).singleElement().satisfies(f -> assertThat(f.getPrivate$()).isNull());
+    }
+
+    /** kvm-reference 4: plain ioctl lines and the helper's line of the same call are one object. */
+    @Test
+    void helperLineAfterExitMergesIntoTheCall() {
+        Replay r = Replay.lines(
+                l("1.1", "sys_ioctl(fd: 3, cmd: 0xae01, arg: 0x4)"), l("1.2", "sys_ioctl -> 0x5"),
+                l("1.2", "faultline_create_vm: fd 3 type 4 ret 5"),
+                l("1.3", "sys_ioctl(fd: 5, cmd: 0xc040aed4, arg: 0x7ffc0000)"), l("1.4", "sys_ioctl -> 0x6"),
+                l("1.4", "faultline_create_guest_memfd: vmfd 5 size 0x200000 flags 0x3 ret 6 ino 0x5def"),
+                l("1.5", "sys_ioctl(fd: 5, cmd: 0x40a0ae49, arg: 0x7ffc0100)"), l("1.6", "sys_ioctl -> 0x0"),
+                l("1.6", "faultline_set_memslot: vmfd 5 slot 1 as 0 flags 0x4 gpa 0x100000 size 0x200000 uaddr 0x7f32a7447000 gmem_fd 6 gmem_offset 0x0 ret 0"),
+                l("1.7", "mm_filemap_add_to_page_cache: dev 0:16 ino 5def pfn=0x105654 ofs=0 order=0"));
+        assertThat(r.bodies(VmCreated.class)).hasSize(1);
+        assertThat(r.bodies(GmemCreated.class)).singleElement()
+                .isEqualTo(new GmemCreated(6, 0x5defL, 0x200000L, 3L));
+        assertThat(r.bodies(MemslotSet.class)).singleElement()
+                .isEqualTo(new MemslotSet("SET_USER_MEMORY_REGION2", 1, 0, 4L, 0x100000L, 0x200000L, 0x7f32a7447000L, 6, 0x5defL, 0L));
+        assertThat(r.events).extracting(e -> e.getHeader().getVm()).containsOnly("lab/100/5@1.200000");
+    }
+
+    @Test
+    void helperLineBeforeExitMergesToo() {
+        Replay r = Replay.lines(
+                l("1.1", "sys_ioctl(fd: 3, cmd: 0xae01, arg: 0x4)"), l("1.2", "faultline_create_vm: fd 3 type 4 ret 5"),
+                l("1.2", "sys_ioctl -> 0x5"),
+                l("1.5", "sys_ioctl(fd: 5, cmd: 0x4020aed2, arg: 0x7ffc0100)"),
+                l("1.6", "faultline_set_memory_attributes: vmfd 5 address 0x100000 size 0x200000 attributes 0x8 flags 0x0 ret 0"),
+                l("1.6", "sys_ioctl -> 0x0"));
+        assertThat(r.bodies(VmCreated.class)).hasSize(1);
+        assertThat(r.bodies(MemoryAttributes.class)).singleElement().isEqualTo(new MemoryAttributes(0x100000L, 0x200000L, 8L, 0L));
+    }
+
+    @Test
+    void helperLinesAloneAreEnough() {
+        Replay r = Replay.lines(
+                l("1.2", "faultline_create_vm: fd 3 type 4 ret 5"),
+                l("1.3", "faultline_create_vcpu: vmfd 5 id 0 ret 7"),
+                l("1.4", "faultline_populate: vmfd 5 kind snp_launch_update gpa 0x100000 size 0x1000 ret 0"),
+                l("1.5", "faultline_populate: vmfd 5 kind snp_launch_update gpa 0x100000 size 0x1000 ret -17"));
+        assertThat(r.bodies(VmCreated.class)).singleElement().satisfies(v -> assertThat(v.getVmType()).isEqualTo(VmType.SEV_SNP));
+        assertThat(r.bodies(VcpuCreated.class)).hasSize(1);
+        assertThat(r.bodies(Populate.class)).extracting(Populate::getRet).containsExactly(0L, -17L);
+        assertThat(r.bodies(Populate.class)).allMatch(p -> p.getKind() == PopulateKind.SNP_LAUNCH_UPDATE);
+    }
+
+    @Test
+    void attributesWithoutHelperAreCountedNotInvented() {
+        Replay r = Replay.lines(l("1.1", "sys_ioctl(fd: 3, cmd: 0xae01, arg: 0x1)"), l("1.2", "sys_ioctl -> 0x5"),
+                l("1.5", "sys_ioctl(fd: 5, cmd: 0x4020aed2, arg: 0x7ffc0100)"), l("1.6", "sys_ioctl -> 0x0"));
+        assertThat(r.bodies(MemoryAttributes.class)).isEmpty();
+        assertThat(r.stats.skipped()).containsEntry("ioctl-without-detail", 1L);
+    }
+
+    @Test
+    void pidReuseMakesANewVm() {
+        Replay r = Replay.lines(
+                l("1.1", "sys_ioctl(fd: 3, cmd: 0xae01, arg: 0x0)"), l("1.2", "sys_ioctl -> 0x5"),
+                l("1.3", "kvm_mmio: mmio write len 4 gpa 0xd0000000 val 0x41"),
+                l("2.0", "sched_process_exit: comm=qemu pid=100 prio=120 group_dead=true"),
+                l("3.1", "sys_ioctl(fd: 3, cmd: 0xae01, arg: 0x0)"), l("3.2", "sys_ioctl -> 0x5"),
+                l("3.3", "kvm_mmio: mmio write len 4 gpa 0xd0000000 val 0x41"));
+        assertThat(r.bodies(VmDestroyed.class)).hasSize(1);
+        assertThat(r.ofType(Mmio.class)).extracting(e -> e.getHeader().getVm())
+                .containsExactly("lab/100/5@1.200000", "lab/100/5@3.200000");
+    }
+
+    @Test
+    void fallocateOnOtherFilesIsNotGmem() {
+        Replay r = Replay.lines(l("1.1", "sys_ioctl(fd: 3, cmd: 0xae01, arg: 0x0)"), l("1.2", "sys_ioctl -> 0x5"),
+                l("1.3", "sys_fallocate(fd: 9, mode: 3, offset: 0, len: 0x1000)"), l("1.4", "sys_fallocate -> 0x0"));
+        assertThat(r.bodies(GmemInvalidation.class)).isEmpty();
+        assertThat(r.stats.skipped()).containsEntry("fallocate-not-gmem", 1L);
+    }
+
+    @Test
+    void failedIoctlChangesNothing() {
+        Replay r = Replay.lines(l("1.1", "sys_ioctl(fd: 3, cmd: 0xae01, arg: 0x9)"), l("1.2", "sys_ioctl -> 0xffffffffffffffea"));
+        assertThat(r.bodies(VmCreated.class)).isEmpty();
+        assertThat(r.stats.skipped()).containsEntry("ioctl-failed", 1L);
+    }
+
+    @Test
+    void lostEventsBecomeTraceLoss() {
+        Replay r = Replay.lines(l("1.1", "kvm_mmio: mmio write len 4 gpa 0xd0000000 val 0x41"), "CPU:1 [LOST 111 EVENTS]");
+        assertThat(r.bodies(dev.faultline.events.TraceLoss.class)).singleElement().satisfies(t -> {
+            assertThat(t.getCpu()).isEqualTo(1);
+            assertThat(t.getCount()).isEqualTo(111);
+        });
+    }
+
+    static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}
