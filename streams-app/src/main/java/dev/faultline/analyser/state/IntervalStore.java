@@ -1,0 +1,252 @@
+package dev.faultline.analyser.state;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Interval maps over a key-value store (RocksDB in the analyser): maximal ranges of equal value,
+ * never one entry per page, so a 4 TiB guest in one state is one interval. A "space" names one
+ * map (e.g. a VM's memory attributes).
+ *
+ * <p>Layout: intervals are packed into chunks of at most {@value #CHUNK} sorted intervals. A chunk's
+ * key is {@code space, 0x00, lower bound as 8 big-endian bytes}; it holds intervals lying wholly in
+ * [its bound, next chunk's bound). The store's unsigned byte order is then unsigned page order, and
+ * a lookup is one reverse seek for the chunk plus a binary search. Updates rewrite a chunk in place;
+ * only merging chunks deletes keys. Why chunks: an LSM store keeps a tombstone per deleted key
+ * until compaction, and seeks step over them; one key per interval made a guest's alternating
+ * tiny conversions quadratic (measured: 1000 merges 1.5 s, the next 1000 4.3 s).
+ */
+public final class IntervalStore {
+    static final int CHUNK = 64;
+    private static final byte SEP = 0;
+
+    private final KeyValueStore<Bytes, byte[]> kv;
+
+    public IntervalStore(KeyValueStore<Bytes, byte[]> kv) {
+        this.kv = kv;
+    }
+
+    /** The value at page {@code x}, or null when no interval covers it. */
+    public Long get(String space, long x) {
+        Chunk c = floorChunk(space, x);
+        if (c == null) {
+            return null;
+        }
+        Interval i = floorInterval(c.intervals, x);
+        return i != null && i.contains(x) ? i.value() : null;
+    }
+
+    /** Sets [first, last] to {@code value}, splitting what it overlaps and merging equal neighbours. */
+    public void put(String space, long first, long last, long value) {
+        update(space, first, last, new Interval(first, last, value));
+    }
+
+    /** Removes [first, last] from the map, keeping the parts of intervals outside it. */
+    public void clear(String space, long first, long last) {
+        update(space, first, last, null);
+    }
+
+    /** The intervals overlapping [first, last], clipped to it, in order. */
+    public List<Interval> overlapping(String space, long first, long last) {
+        List<Interval> out = new ArrayList<>();
+        for (Chunk c : chunks(space, first, last)) {
+            for (Interval i : c.intervals) {
+                if (Long.compareUnsigned(i.last(), first) >= 0 && Long.compareUnsigned(i.first(), last) <= 0) {
+                    long a = Long.compareUnsigned(i.first(), first) < 0 ? first : i.first();
+                    long b = Long.compareUnsigned(i.last(), last) > 0 ? last : i.last();
+                    out.add(new Interval(a, b, i.value()));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** All intervals of a space, in order. */
+    public List<Interval> all(String space) {
+        return overlapping(space, 0, -1L);
+    }
+
+    /** Number of stored chunks of a space (each one key-value entry). */
+    public int chunkCount(String space) {
+        return chunks(space, 0, -1L).size();
+    }
+
+    /** Deletes every interval of a space. */
+    public void drop(String space) {
+        for (Chunk c : chunks(space, 0, -1L)) {
+            kv.delete(key(space, c.bound));
+        }
+    }
+
+    // ---- chunk maintenance
+
+    private record Chunk(long bound, List<Interval> intervals) {
+    }
+
+    private void update(String space, long first, long last, Interval insert) {
+        // Load the chunks holding [first-1, last+1]: the range and its neighbours, for merging.
+        long lo = first == 0 ? 0 : first - 1;
+        long hi = last == -1L ? -1L : last + 1;
+        List<Chunk> loaded = chunks(space, lo, hi);
+        List<Interval> list = new ArrayList<>();
+        loaded.forEach(c -> list.addAll(c.intervals));
+
+        cut(list, first, last);
+        if (insert != null) {
+            insertMerging(list, insert);
+        }
+
+        // Write back: the first chunk keeps its bound (lowered if the list now starts below it).
+        long firstBound = loaded.isEmpty() ? first : loaded.get(0).bound;
+        if (!list.isEmpty() && Long.compareUnsigned(list.get(0).first(), firstBound) < 0) {
+            firstBound = list.get(0).first();
+        }
+        List<Long> newBounds = new ArrayList<>();
+        if (list.isEmpty()) {
+            loaded.forEach(c -> kv.delete(key(space, c.bound)));
+            return;
+        }
+        int parts = (list.size() + CHUNK - 1) / CHUNK;
+        for (int p = 0; p < parts; p++) {
+            int from = p * list.size() / parts;
+            int to = (p + 1) * list.size() / parts;
+            long bound = p == 0 ? firstBound : list.get(from).first();
+            newBounds.add(bound);
+            write(space, bound, list.subList(from, to));
+        }
+        for (Chunk c : loaded) {
+            if (!newBounds.contains(c.bound)) {
+                kv.delete(key(space, c.bound));
+            }
+        }
+    }
+
+    /** Removes [a, b] from a sorted list, keeping the parts of intervals outside it. */
+    private static void cut(List<Interval> list, long a, long b) {
+        for (int k = 0; k < list.size(); k++) {
+            Interval i = list.get(k);
+            if (Long.compareUnsigned(i.last(), a) < 0 || Long.compareUnsigned(i.first(), b) > 0) {
+                continue;
+            }
+            list.remove(k);
+            if (Long.compareUnsigned(i.last(), b) > 0) {
+                list.add(k, new Interval(b + 1, i.last(), i.value()));
+            }
+            if (Long.compareUnsigned(i.first(), a) < 0) {
+                list.add(k, new Interval(i.first(), a - 1, i.value()));
+                k++;
+            }
+            k--;
+        }
+    }
+
+    /** Inserts into a sorted list with a gap at the new interval, merging with equal neighbours. */
+    private static void insertMerging(List<Interval> list, Interval n) {
+        int at = 0;
+        while (at < list.size() && Long.compareUnsigned(list.get(at).first(), n.first()) < 0) {
+            at++;
+        }
+        long a = n.first();
+        long b = n.last();
+        if (at > 0) {
+            Interval left = list.get(at - 1);
+            if (left.last() + 1 == a && a != 0 && left.value() == n.value()) {
+                a = left.first();
+                list.remove(--at);
+            }
+        }
+        if (at < list.size()) {
+            Interval right = list.get(at);
+            if (b != -1L && right.first() == b + 1 && right.value() == n.value()) {
+                b = right.last();
+                list.remove(at);
+            }
+        }
+        list.add(at, new Interval(a, b, n.value()));
+    }
+
+    /** The chunks that can hold pages in [first, last], in order. */
+    private List<Chunk> chunks(String space, long first, long last) {
+        List<Chunk> out = new ArrayList<>();
+        Chunk head = floorChunk(space, first);
+        if (head != null) {
+            out.add(head);
+        }
+        long from = head == null ? first : head.bound + 1;
+        if (head != null && head.bound == -1L) {
+            return out;
+        }
+        if (Long.compareUnsigned(from, last) <= 0) {
+            try (KeyValueIterator<Bytes, byte[]> it = kv.range(key(space, from), key(space, last))) {
+                while (it.hasNext()) {
+                    KeyValue<Bytes, byte[]> e = it.next();
+                    out.add(decode(e.key, e.value));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The chunk with the greatest bound ≤ x. */
+    private Chunk floorChunk(String space, long x) {
+        try (KeyValueIterator<Bytes, byte[]> it = kv.reverseRange(key(space, 0), key(space, x))) {
+            if (it.hasNext()) {
+                KeyValue<Bytes, byte[]> e = it.next();
+                return decode(e.key, e.value);
+            }
+        }
+        return null;
+    }
+
+    private static Interval floorInterval(List<Interval> sorted, long x) {
+        int lo = 0;
+        int hi = sorted.size() - 1;
+        Interval best = null;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            Interval i = sorted.get(mid);
+            if (Long.compareUnsigned(i.first(), x) <= 0) {
+                best = i;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return best;
+    }
+
+    private void write(String space, long bound, List<Interval> intervals) {
+        ByteBuffer b = ByteBuffer.allocate(intervals.size() * 24);
+        for (Interval i : intervals) {
+            b.putLong(i.first()).putLong(i.last()).putLong(i.value());
+        }
+        kv.put(key(space, bound), b.array());
+    }
+
+    static Bytes key(String space, long bound) {
+        byte[] s = space.getBytes(StandardCharsets.UTF_8);
+        return Bytes.wrap(ByteBuffer.allocate(s.length + 9).put(s).put(SEP).putLong(bound).array());
+    }
+
+    private static Chunk decode(Bytes key, byte[] value) {
+        byte[] k = key.get();
+        long bound = ByteBuffer.wrap(k, k.length - 8, 8).getLong();
+        ByteBuffer v = ByteBuffer.wrap(value);
+        List<Interval> list = new ArrayList<>(value.length / 24);
+        while (v.remaining() >= 24) {
+            list.add(new Interval(v.getLong(), v.getLong(), v.getLong()));
+        }
+        return new Chunk(bound, list);
+    }
+
+    /** Bytes one stored interval takes in a full chunk (24) plus its share of the chunk key. */
+    public static double bytesPerInterval(String space) {
+        return 24 + (space.getBytes(StandardCharsets.UTF_8).length + 9.0) / CHUNK;
+    }
+}
