@@ -1,0 +1,35 @@
+package dev.faultline.analyser.enrich;
+
+import dev.faultline.analyser.state.VcpuContext;
+import dev.faultline.analyser.state.VmView;
+import dev.faultline.events.Event;
+import dev.faultline.events.Mmio;
+import dev.faultline.events.PageFault;
+
+/** Derives the facts rules share from the event and the state before it. */
+public final class Enricher {
+
+    public EnrichedEvent enrich(Event event, VmView vm, VcpuContext vcpu) {
+        Object body = event.getBody();
+        Long gfn = null;
+        Boolean faultPrivate = null;
+        if (body instanceof PageFault f) {
+            gfn = f.getGpa() >>> 12;
+            faultPrivate = f.getPrivate$() != null ? f.getPrivate$() : attributeDecides(vm, gfn);
+        } else if (body instanceof Mmio m) {
+            gfn = m.getGpa() >>> 12;
+            if (vcpu.lastFaultGfn != null && vcpu.lastFaultGfn.longValue() == gfn) {
+                faultPrivate = vcpu.lastFaultPrivate;
+            }
+        }
+        return new EnrichedEvent(event, vm, vcpu, gfn, faultPrivate);
+    }
+
+    /** Software-protected VMs: KVM's source of truth for private-ness is the attribute (kvm-reference 3). */
+    private static Boolean attributeDecides(VmView vm, long gfn) {
+        return switch (vm.type()) {
+            case SW_PROTECTED -> vm.attributePrivate(gfn);
+            default -> null;
+        };
+    }
+}

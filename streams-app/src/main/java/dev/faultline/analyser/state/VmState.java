@@ -1,0 +1,97 @@
+package dev.faultline.analyser.state;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What the analyser knows of one VM, besides its GFN intervals: type, memslots and their gmem
+ * bindings, gmem files, counters. Stored per VM id in the {@code vm-state} store as JSON.
+ */
+public final class VmState {
+    /** VmType name; UNKNOWN when the trace did not show the VM's creation. */
+    public String vmType = "UNKNOWN";
+    public String host;
+    public boolean destroyed;
+    /** Memslots with known details, by "addressSpace:slot". */
+    public Map<String, Memslot> memslots = new TreeMap<>();
+    /** Memslot changes seen without their struct (plain ioctl lines, no BPF helper): bindings are then uncertain. */
+    public int opaqueMemslotChanges;
+    /** guest_memfd files by fd. */
+    public Map<Integer, GmemFile> gmem = new TreeMap<>();
+    public Map<String, Long> counters = new TreeMap<>();
+
+    /** One memslot; a gmem binding when gmemFd is set. */
+    public static final class Memslot {
+        public int addressSpace;
+        public int slot;
+        public long flags;
+        public long gpa;
+        public long size;
+        public long userspaceAddr;
+        public Integer gmemFd;
+        public Long gmemInode;
+        public long gmemOffset;
+
+        @JsonIgnore
+        public boolean isGmemBound() {
+            return gmemFd != null;
+        }
+
+        @JsonIgnore
+        public long baseGfn() {
+            return gpa >>> 12;
+        }
+
+        @JsonIgnore
+        public long npages() {
+            return size >>> 12;
+        }
+
+        /** First gmem page index bound (gmem.index in seed 004). */
+        @JsonIgnore
+        public long index() {
+            return gmemOffset >>> 12;
+        }
+    }
+
+    /** A guest_memfd file. */
+    public static final class GmemFile {
+        public int fd;
+        public Long inode;
+        public Long size;
+        public Long flags;
+    }
+
+    public void count(String counter) {
+        counters.merge(counter, 1L, Long::sum);
+    }
+
+    /** The gmem-bound memslots of a gmem file (matched by inode when known, else by fd). */
+    public List<Memslot> bindingsOf(Integer fd, Long inode) {
+        List<Memslot> out = new ArrayList<>();
+        for (Memslot m : memslots.values()) {
+            if (!m.isGmemBound()) {
+                continue;
+            }
+            boolean same = inode != null && m.gmemInode != null ? inode.equals(m.gmemInode) : m.gmemFd.equals(fd);
+            if (same) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    public GmemFile gmemFile(Integer fd, Long inode) {
+        if (inode != null) {
+            for (GmemFile f : gmem.values()) {
+                if (inode.equals(f.inode)) {
+                    return f;
+                }
+            }
+        }
+        return fd == null ? null : gmem.get(fd);
+    }
+}

@@ -1,0 +1,83 @@
+package dev.faultline.analyser.state;
+
+import dev.faultline.events.VmType;
+import java.util.List;
+
+/** One VM's state and its interval maps, as rules and the state updater see them. */
+public final class VmView {
+    /** KVM_MEMORY_ATTRIBUTE_PRIVATE. */
+    public static final long ATTR_PRIVATE = 1L << 3;
+
+    private final String vm;
+    private final VmState state;
+    private final IntervalStore intervals;
+
+    public VmView(String vm, VmState state, IntervalStore intervals) {
+        this.vm = vm;
+        this.state = state;
+        this.intervals = intervals;
+    }
+
+    public String vm() {
+        return vm;
+    }
+
+    public VmState state() {
+        return state;
+    }
+
+    public VmType type() {
+        return VmType.valueOf(state.vmType);
+    }
+
+    /** SNP, TDX and software-protected VMs have private memory; SEV, SEV-ES and default VMs do not. */
+    public boolean hasPrivateMemory() {
+        return switch (type()) {
+            case SEV_SNP, TDX, SW_PROTECTED -> true;
+            default -> false;
+        };
+    }
+
+    /** Memory attributes of a GFN (0 = shared, no attributes). */
+    public long attributes(long gfn) {
+        Long v = intervals.get(attributeSpace(), gfn);
+        return v == null ? 0 : v;
+    }
+
+    public boolean attributePrivate(long gfn) {
+        return (attributes(gfn) & ATTR_PRIVATE) != 0;
+    }
+
+    public List<Interval> attributeRanges(long first, long last) {
+        return intervals.overlapping(attributeSpace(), first, last);
+    }
+
+    public void setAttributes(long first, long last, long attributes) {
+        if (attributes == 0) {
+            intervals.clear(attributeSpace(), first, last);
+        } else {
+            intervals.put(attributeSpace(), first, last, attributes);
+        }
+    }
+
+    /** Whether gmem page {@code page} of inode {@code inode} is populated. */
+    public boolean populated(long inode, long page) {
+        return intervals.get(populatedSpace(inode), page) != null;
+    }
+
+    public void setPopulated(long inode, long firstPage, long lastPage, boolean populated) {
+        if (populated) {
+            intervals.put(populatedSpace(inode), firstPage, lastPage, 1);
+        } else {
+            intervals.clear(populatedSpace(inode), firstPage, lastPage);
+        }
+    }
+
+    private String attributeSpace() {
+        return "attr|" + vm;
+    }
+
+    private String populatedSpace(long inode) {
+        return "pop|" + vm + "|" + Long.toHexString(inode);
+    }
+}

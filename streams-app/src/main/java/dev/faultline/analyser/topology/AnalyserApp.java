@@ -1,0 +1,46 @@
+package dev.faultline.analyser.topology;
+
+import dev.faultline.analyser.rules.RuleSet;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+
+/** The streaming analyser: the topology on a Kafka cluster, exactly-once, RocksDB state. */
+public final class AnalyserApp implements AutoCloseable {
+    private final KafkaStreams streams;
+
+    public AnalyserApp(String bootstrapServers, Path stateDir, RuleSet rules, Map<String, String> clientProperties) {
+        this.streams = new KafkaStreams(AnalyserTopology.build(() -> rules), config(bootstrapServers, stateDir, clientProperties));
+    }
+
+    static Properties config(String bootstrapServers, Path stateDir, Map<String, String> clientProperties) {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "faultline-analyser");
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.putAll(clientProperties);
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        // An undecodable record is logged and skipped; the dead-letter topic comes with the analyser issue.
+        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+        return p;
+    }
+
+    public void start() {
+        streams.start();
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    @Override
+    public void close() {
+        streams.close();
+    }
+}

@@ -1,0 +1,80 @@
+package dev.faultline.analyser.topology;
+
+import dev.faultline.alerts.Alert;
+import dev.faultline.analyser.alerts.AlertFactory;
+import dev.faultline.analyser.enrich.EnrichedEvent;
+import dev.faultline.analyser.enrich.Enricher;
+import dev.faultline.analyser.rules.Rule;
+import dev.faultline.analyser.rules.RuleSet;
+import dev.faultline.analyser.state.IntervalStore;
+import dev.faultline.analyser.state.StateUpdater;
+import dev.faultline.analyser.state.VcpuContext;
+import dev.faultline.analyser.state.VmState;
+import dev.faultline.analyser.state.VmView;
+import dev.faultline.events.Event;
+import dev.faultline.events.EventHeader;
+import java.util.function.Supplier;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Per event: read the VM's state, enrich, evaluate the rules against the state as it was, emit
+ * alerts, then apply the event to the state. Events of one VM arrive in order (key = VM id).
+ */
+final class AnalyserProcessor implements Processor<String, Event, String, Alert> {
+    private final Supplier<RuleSet> rules;
+    private final Enricher enricher = new Enricher();
+    private final StateUpdater updater = new StateUpdater();
+    private final AlertFactory alerts = new AlertFactory();
+
+    private ProcessorContext<String, Alert> context;
+    private KeyValueStore<String, VmState> vmStates;
+    private KeyValueStore<String, VcpuContext> vcpus;
+    private IntervalStore intervals;
+
+    AnalyserProcessor(Supplier<RuleSet> rules) {
+        this.rules = rules;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Alert> context) {
+        this.context = context;
+        this.vmStates = context.getStateStore(AnalyserTopology.VM_STATE_STORE);
+        this.vcpus = context.getStateStore(AnalyserTopology.VCPU_STORE);
+        KeyValueStore<Bytes, byte[]> kv = context.getStateStore(AnalyserTopology.INTERVAL_STORE);
+        this.intervals = new IntervalStore(kv);
+    }
+
+    @Override
+    public void process(org.apache.kafka.streams.processor.api.Record<String, Event> record) {
+        Event event = record.value();
+        if (event == null) {
+            return;
+        }
+        EventHeader h = event.getHeader();
+        String vm = h.getVm();
+        VmState state = vmStates.get(vm);
+        if (state == null) {
+            state = new VmState();
+        }
+        String vcpuKey = vm + "|" + (h.getVcpu() != null ? "vcpu" + h.getVcpu() : "tid" + h.getTid());
+        VcpuContext vcpu = vcpus.get(vcpuKey);
+        if (vcpu == null) {
+            vcpu = new VcpuContext();
+        }
+        VmView view = new VmView(vm, state, intervals);
+
+        EnrichedEvent enriched = enricher.enrich(event, view, vcpu);
+        RuleSet ruleSet = rules.get();
+        for (Rule rule : ruleSet.enabled()) {
+            rule.evaluate(enriched).ifPresent(f -> context.forward(record.withKey(vm)
+                    .withValue(alerts.create(f, ruleSet.meta(rule.id()), event))));
+        }
+
+        updater.apply(event, view, vcpu);
+        vmStates.put(vm, state);
+        vcpus.put(vcpuKey, vcpu);
+    }
+}

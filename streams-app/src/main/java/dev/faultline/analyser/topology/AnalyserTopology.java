@@ -1,0 +1,39 @@
+package dev.faultline.analyser.topology;
+
+import dev.faultline.analyser.rules.RuleSet;
+import dev.faultline.analyser.state.JsonSerde;
+import dev.faultline.analyser.state.VcpuContext;
+import dev.faultline.analyser.state.VmState;
+import dev.faultline.serde.AvroSerde;
+import java.util.function.Supplier;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * faultline.events → analyse (state stores, rules) → faultline.alerts. The streaming analyser and
+ * {@code faultline check} run this same topology.
+ */
+public final class AnalyserTopology {
+    public static final String VM_STATE_STORE = "vm-state";
+    public static final String VCPU_STORE = "vcpu-context";
+    public static final String INTERVAL_STORE = "gfn-intervals";
+
+    private AnalyserTopology() {
+    }
+
+    public static Topology build(Supplier<RuleSet> rules) {
+        Topology t = new Topology();
+        t.addSource("events", Serdes.String().deserializer(), AvroSerde.events().deserializer(), Topics.EVENTS);
+        t.addProcessor("analyse", () -> new AnalyserProcessor(rules), "events");
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(VM_STATE_STORE), Serdes.String(),
+                new JsonSerde<>(VmState.class)), "analyse");
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(VCPU_STORE), Serdes.String(),
+                new JsonSerde<>(VcpuContext.class)), "analyse");
+        // Intervals: no record cache in front, the chunk layout already batches pages into ranges.
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(INTERVAL_STORE), Serdes.Bytes(),
+                Serdes.ByteArray()).withCachingDisabled(), "analyse");
+        t.addSink("alerts", Topics.ALERTS, Serdes.String().serializer(), AvroSerde.alerts().serializer(), "analyse");
+        return t;
+    }
+}
