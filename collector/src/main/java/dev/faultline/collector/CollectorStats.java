@@ -15,6 +15,7 @@ public final class CollectorStats {
     private final Map<String, String> samples = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> unsupported = new ConcurrentHashMap<>();
     private final LongAdder lines = new LongAdder();
+    private final Map<String, LongAdder> other = new ConcurrentHashMap<>();
 
     public void line() {
         lines.increment();
@@ -34,6 +35,15 @@ public final class CollectorStats {
 
     public void unsupported(String eventName) {
         unsupported.computeIfAbsent(eventName, k -> new LongAdder()).increment();
+    }
+
+    /** A line that is expected and carries no event of its own (header, annotation, syscall half of a pair). */
+    public void other(String kind) {
+        other.computeIfAbsent(kind, k -> new LongAdder()).increment();
+    }
+
+    public Map<String, Long> other() {
+        return snapshot(other);
     }
 
     public long lines() {
@@ -71,20 +81,23 @@ public final class CollectorStats {
         StringBuilder sb = new StringBuilder();
         sb.append("lines read: ").append(lines()).append('\n');
         sb.append("events: ").append(totalEvents()).append('\n');
-        events().forEach((k, v) -> sb.append(String.format("  %-28s %d%n", k, v)));
+        events().forEach((k, v) -> sb.append(String.format("  %-34s %d%n", k, v)));
         Map<String, Long> sk = skipped();
         sb.append("skipped: ").append(sk.values().stream().mapToLong(Long::longValue).sum()).append('\n');
         Map<String, String> sm = samples();
         sk.forEach((k, v) -> {
-            sb.append(String.format("  %-28s %d", k, v));
+            sb.append(String.format("  %-34s %d", k, v));
             if (sm.containsKey(k)) {
                 sb.append("   e.g. ").append(abbreviate(sm.get(k)));
             }
             sb.append('\n');
         });
+        Map<String, Long> ot = other();
+        sb.append("other lines: ").append(ot.values().stream().mapToLong(Long::longValue).sum()).append('\n');
+        ot.forEach((k, v) -> sb.append(String.format("  %-34s %d%n", k, v)));
         Map<String, Long> un = unsupported();
         sb.append("unsupported events: ").append(un.values().stream().mapToLong(Long::longValue).sum()).append('\n');
-        un.forEach((k, v) -> sb.append(String.format("  %-28s %d%n", k, v)));
+        un.forEach((k, v) -> sb.append(String.format("  %-34s %d%n", k, v)));
         return sb.toString();
     }
 

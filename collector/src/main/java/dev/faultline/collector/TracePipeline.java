@@ -35,9 +35,12 @@ public final class TracePipeline {
             lastTsNs = line.tsNs();
             onTraceLine(line, text);
         } else if (parsed instanceof ParsedLine.Annotation a) {
+            stats.other("annotation (#>)");
             resolver.onAnnotation(a);
         } else if (parsed instanceof ParsedLine.Loss loss) {
             resolver.onLoss(loss, lastTsNs);
+        } else if (parsed instanceof ParsedLine.Header) {
+            stats.other("header or blank");
         } else if (parsed instanceof ParsedLine.Malformed bad) {
             stats.skip("malformed: " + bad.reason(), text);
         }

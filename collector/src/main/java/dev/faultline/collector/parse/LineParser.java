@@ -105,11 +105,17 @@ public final class LineParser {
         return new ParsedLine.Malformed("no ':' after event name");
     }
 
-    /** {@code CPU:1 [LOST 111 EVENTS]}; trace-cmd's {@code CPU 0 is empty} and {@code cpus=2} are headers. */
+    /**
+     * {@code CPU:1 [LOST 111 EVENTS]}, or trace-cmd's {@code CPU 0 is empty} banner; null for anything
+     * else: QEMU names its vCPU threads "CPU 0/KVM", so an event line may start with "CPU" too.
+     */
     private static ParsedLine cpuLine(String line, int i) {
+        if (line.endsWith(" is empty") && line.startsWith("CPU ", i)) {
+            return ParsedLine.HEADER;
+        }
         int lost = line.indexOf("[LOST ", i);
-        if (lost < 0) {
-            return line.startsWith("CPU:", i) ? null : ParsedLine.HEADER;
+        if (lost < 0 || !line.startsWith("CPU:", i) || !line.stripTrailing().endsWith("EVENTS]")) {
+            return null;
         }
         int a = i + 3;
         while (a < line.length() && (line.charAt(a) == ':' || line.charAt(a) == ' ')) {

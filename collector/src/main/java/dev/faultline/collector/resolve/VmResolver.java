@@ -106,6 +106,7 @@ public final class VmResolver {
         if (held != null) {
             if (parsed instanceof Decoded.HelperCall h && held.line().tid() == line.tid()
                     && h.op().equals(held.ioctl().helperOp)) {
+                stats.other("helper line merged into its ioctl");
                 parked.remove(p);
                 apply(held.withHelper(h));
                 return;
@@ -114,6 +115,7 @@ public final class VmResolver {
             apply(held);
         }
         if (parsed instanceof Decoded.SyscallEnter enter) {
+            stats.other("syscall enter (paired at exit)");
             inFlight.put(line.tid(), new PendingCall(line, enter));
             if (enter.name().equals("sys_ioctl") && enter.args().getOrDefault("cmd", -1L) == KvmIoctl.RUN.cmd) {
                 // KVM_RUN returns only when the vCPU exits: its thread's events arrive inside the call.
@@ -127,9 +129,10 @@ public final class VmResolver {
         } else if (parsed instanceof Decoded.HelperCall h) {
             onHelper(line, p, h);
         } else if (parsed instanceof Decoded.ProcessExit exit) {
+            stats.other("sched_process_exit");
             onProcessExit(line, p, exit);
         } else if (parsed instanceof Decoded.NotForwarded) {
-            stats.skip("not-forwarded:" + line.event(), null);
+            stats.other("parsed, not forwarded: " + line.event());
         } else {
             onBody(line, p, parsed);
         }
@@ -245,7 +248,7 @@ public final class VmResolver {
         long cmd = call.args.arg("cmd");
         KvmIoctl ioctl = KvmIoctl.of(cmd);
         if (ioctl == null) {
-            stats.skip("ioctl-not-tracked", "cmd 0x" + Long.toHexString(cmd));
+            stats.unsupported("sys_ioctl cmd 0x" + Long.toHexString(cmd));
             return;
         }
         CompletedCall done = new CompletedCall(ioctl, line, p, call.args.arg("fd"), call.args.arg("arg"),
@@ -262,6 +265,7 @@ public final class VmResolver {
         if (call != null && call.args.name().equals("sys_ioctl")) {
             KvmIoctl k = KvmIoctl.of(call.args.args().getOrDefault("cmd", -1L));
             if (k != null && h.op().equals(k.helperOp)) {
+                stats.other("helper line merged into its ioctl");
                 call.helper = h; // the helper saw the call before its exit line arrived
                 return;
             }

@@ -56,6 +56,17 @@ class LineParserTest {
         assertThat(l.tsNs()).isEqualTo(7_500_000_000L);
     }
 
+    /** QEMU names vCPU threads "CPU 0/KVM": not a trace-cmd banner, not a loss line. */
+    @Test
+    void qemuVcpuThreadNamesStartWithCpu() {
+        TraceLine l = event("       CPU 0/KVM-4243    (   4242) [001] .....   100.000001: kvm_mmio: mmio write len 4 gpa 0x200000 val 0x1");
+        assertThat(l.comm()).isEqualTo("CPU 0/KVM");
+        assertThat(l.tid()).isEqualTo(4243);
+        assertThat(l.tgid()).isEqualTo(4242);
+        TraceLine lost = event("CPU 1/KVM-77 [001] 5.000001: kvm_mmio: mmio write len 4 gpa 0x0 val 0x0 [LOST 3 EVENTS]");
+        assertThat(lost.comm()).isEqualTo("CPU 1/KVM");
+    }
+
     @Test
     void commWithColon() {
         TraceLine l = event("     kworker/0:1-12      [000] .....    1.000002: kvm_unmap_hva_range: mmu notifier unmap range: 0x1 -- 0x2");

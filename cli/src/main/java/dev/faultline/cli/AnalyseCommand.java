@@ -1,0 +1,43 @@
+package dev.faultline.cli;
+
+import dev.faultline.analyser.topology.AnalyserApp;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "analyse", aliases = "analyze", mixinStandardHelpOptions = true,
+        description = "Run the streaming analyser against a Kafka cluster (exactly-once, RocksDB state) until interrupted.")
+final class AnalyseCommand implements Callable<Integer> {
+
+    @Mixin
+    KafkaOptions kafka;
+
+    @Mixin
+    RulesOption rules;
+
+    @Option(names = "--state-dir", defaultValue = "${java.io.tmpdir}/faultline-streams", paramLabel = "DIR",
+            description = "Kafka Streams state directory (default: ${DEFAULT-VALUE}).")
+    Path stateDir;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        if (kafka.bootstrapServers == null) {
+            throw new IllegalArgumentException("--bootstrap-servers is required");
+        }
+        CountDownLatch stop = new CountDownLatch(1);
+        try (AnalyserApp app = new AnalyserApp(kafka.bootstrapServers, stateDir, rules.load(), kafka.clientProperties())) {
+            // Close from the hook: the JVM exits when hooks end, so closing after the latch could be cut short.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                stop.countDown();
+                app.close();
+            }));
+            app.start();
+            System.err.println("faultline analyse: running against " + kafka.bootstrapServers + " (Ctrl-C stops)");
+            stop.await();
+        }
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,80 @@
+package dev.faultline.cli;
+
+import dev.faultline.collector.CollectorStats;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {"Run the whole pipeline on this machine: a real Kafka broker in-process (KRaft, no Docker), "
+            + "the streaming analyser, and the collector replaying a bundled SEV-SNP scenario. "
+            + "Prints each alert as it arrives; serves until Ctrl-C."})
+final class DemoCommand implements Callable<Integer> {
+    static final String SCENARIO = "demo-snp.trace";
+
+    @Option(names = "--exit-after-replay", description = "Stop once the scenario is analysed instead of serving.")
+    boolean exitAfterReplay;
+
+    @Option(names = "--trace", paramLabel = "FILE", description = "Replay this trace instead of the bundled scenario.")
+    Path trace;
+
+    @Mixin
+    RulesOption rules;
+
+    @Override
+    public Integer call() throws Exception {
+        Path file = trace != null ? trace : bundledScenario();
+        AtomicInteger alerts = new AtomicInteger();
+        System.err.println("faultline demo: starting an in-process Kafka broker and the analyser ...");
+        try (LocalPipeline pipeline = LocalPipeline.start(rules.load(), a -> {
+            alerts.incrementAndGet();
+            synchronized (System.out) {
+                System.out.print("ALERT " + AlertFormat.text(a));
+                System.out.flush();
+            }
+        })) {
+            System.err.println("faultline demo: broker at " + pipeline.bootstrapServers() + "; replaying " + file);
+            CollectorStats stats = pipeline.replay(file.toString(), "demo-host");
+            pipeline.awaitProcessed(Duration.ofSeconds(120));
+            System.err.printf("faultline demo: %d events from %d lines analysed, %d alert(s)%n", stats.totalEvents(),
+                    stats.lines(), alerts.get());
+            if (!exitAfterReplay) {
+                System.err.println("faultline demo: serving; Ctrl-C stops");
+                CountDownLatch stop = new CountDownLatch(1);
+                Thread hook = new Thread(() -> {
+                    stop.countDown();
+                    pipeline.close();
+                });
+                Runtime.getRuntime().addShutdownHook(hook);
+                stop.await();
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    /** scenarios/ of the installation, or the copy on the classpath. */
+    static Path bundledScenario() throws IOException {
+        String home = System.getProperty("faultline.home");
+        if (home != null && Files.isRegularFile(Path.of(home, "scenarios", SCENARIO))) {
+            return Path.of(home, "scenarios", SCENARIO);
+        }
+        try (InputStream in = DemoCommand.class.getResourceAsStream("/faultline/scenarios/" + SCENARIO)) {
+            if (in == null) {
+                throw new IOException("bundled scenario " + SCENARIO + " is missing");
+            }
+            Path tmp = Files.createTempFile("faultline-demo", ".trace");
+            tmp.toFile().deleteOnExit();
+            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            return tmp;
+        }
+    }
+}

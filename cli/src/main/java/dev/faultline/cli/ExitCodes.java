@@ -1,0 +1,11 @@
+package dev.faultline.cli;
+
+/** Exit codes shared by the commands (SPEC 6: check exits 1 on alerts, 2 on unusable input). */
+final class ExitCodes {
+    static final int OK = 0;
+    static final int ALERTS = 1;
+    static final int UNUSABLE_INPUT = 2;
+
+    private ExitCodes() {
+    }
+}

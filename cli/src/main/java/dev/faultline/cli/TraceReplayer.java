@@ -1,0 +1,36 @@
+package dev.faultline.cli;
+
+import dev.faultline.collector.CollectorStats;
+import dev.faultline.collector.TracePipeline;
+import dev.faultline.collector.publish.EventSink;
+import dev.faultline.collector.resolve.HostContext;
+import dev.faultline.collector.source.ReplaySource;
+import dev.faultline.events.EventSource;
+import java.io.IOException;
+import java.time.Clock;
+
+/** source → parse → resolve → sink for one replayed trace: the plumbing every command shares. */
+final class TraceReplayer {
+    private TraceReplayer() {
+    }
+
+    static CollectorStats replay(String file, String host, int tdxSharedBit, EventSink sink) throws IOException {
+        CollectorStats stats = new CollectorStats();
+        TracePipeline pipeline = new TracePipeline(
+                new HostContext(host, EventSource.REPLAY, Clock.systemUTC(), tdxSharedBit, 1), sink, stats);
+        new ReplaySource(file).run(pipeline::accept);
+        pipeline.finish();
+        sink.flush();
+        return stats;
+    }
+
+    /** A host name for a replayed file: its name without directories and extension. */
+    static String hostFor(String file) {
+        if (file.equals("-")) {
+            return "stdin";
+        }
+        String name = java.nio.file.Path.of(file).getFileName().toString();
+        int dot = name.indexOf('.');
+        return dot > 0 ? name.substring(0, dot) : name;
+    }
+}
