@@ -1,0 +1,136 @@
+package dev.faultline.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class CliTest {
+    static final String SCENARIO = "../scenarios/demo-snp.trace";
+    static final String REAL = System.getProperty("shared.dir", "../../shared") + "/fixtures/real/";
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    record Run(int code, String out, String err) {
+    }
+
+    static synchronized Run run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = Faultline.run(args);
+            System.out.flush();
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "collect", "check", "analyse", "demo"})
+    void everyCommandHasHelp(String command) {
+        Run r = command.isEmpty() ? run("--help") : run(command, "--help");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("Usage: faultline");
+    }
+
+    @Test
+    void checkOnTheScenarioExits1AndNamesBothRules() {
+        Run r = run("check", "--rules", "../rules", SCENARIO);
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.out()).contains("private-fault-emulated-mmio").contains("gmem-invalidation-outside-binding")
+                .contains("2 alert(s)");
+    }
+
+    @Test
+    void checkJsonHasOneObjectPerAlertWithTheRequiredFields() throws Exception {
+        Run r = run("check", "--rules", "../rules", "--format", "json", SCENARIO);
+        assertThat(r.code()).isEqualTo(1);
+        List<JsonNode> alerts = new ArrayList<>();
+        for (String line : r.out().strip().split("\n")) {
+            alerts.add(JSON.readTree(line));
+        }
+        assertThat(alerts).hasSize(2);
+        for (JsonNode a : alerts) {
+            assertThat(a.has("rule") && a.has("priority") && a.has("vm") && a.has("gfn_start") && a.has("gfn_end")
+                    && a.has("message")).isTrue();
+            assertThat(a.get("evidence").isArray()).isTrue();
+            assertThat(a.get("evidence").get(0).isNumber()).isTrue();
+        }
+    }
+
+    @Test
+    void checkOnATraceWithoutViolationExits0() {
+        Run r = run("check", "--rules", "../rules", REAL + "gmem_create_bind_punch.trace", REAL + "mmio_pio_longmode.trace");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("0 alert(s)");
+    }
+
+    /** Only the punch-hole violation (priority error) left: --fail-on decides the exit code, the alert still prints. */
+    @Test
+    void failOnSetsTheThreshold(@TempDir Path tmp) throws Exception {
+        Path onlyPunch = tmp.resolve("only-punch.trace");
+        Files.write(onlyPunch, Files.readAllLines(Path.of(SCENARIO)).stream()
+                .filter(l -> !l.contains("kvm_mmio: mmio write len 4 gpa 0x200000")).toList());
+        Run critical = run("check", "--rules", "../rules", "--fail-on", "critical", onlyPunch.toString());
+        assertThat(critical.code()).isZero();
+        assertThat(critical.out()).contains("gmem-invalidation-outside-binding").doesNotContain("private-fault-emulated-mmio")
+                .contains("1 alert(s), 0 at or above critical");
+        assertThat(run("check", "--rules", "../rules", "--fail-on", "error", onlyPunch.toString()).code()).isEqualTo(1);
+    }
+
+    @Test
+    void unusableInputExits2(@TempDir Path tmp) throws Exception {
+        assertThat(run("check", "--rules", "../rules", tmp.resolve("missing.trace").toString()).code()).isEqualTo(2);
+        assertThat(run("check", "--rules", "../rules", REAL + "rate_measurements.txt").code()).isEqualTo(2);
+        assertThat(run("check", "--rules", "../rules", "--fail-on", "loud", SCENARIO).code()).isEqualTo(2);
+        Files.writeString(tmp.resolve("bad.yaml"), "- rule: no-such-rule\n  desc: x\n  priority: error\n");
+        Run bad = run("check", "--rules", tmp.toString(), SCENARIO);
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("bad.yaml").contains("no-such-rule");
+    }
+
+    @Test
+    void collectJsonlOfTheRealGmemCapture() throws Exception {
+        Run r = run("collect", "--source", "replay:" + REAL + "gmem_create_bind_punch.trace", "--output", "jsonl", "--host", "lab");
+        assertThat(r.code()).isZero();
+        List<JsonNode> events = new ArrayList<>();
+        for (String line : r.out().strip().split("\n")) {
+            events.add(JSON.readTree(line));
+        }
+        assertThat(events).allSatisfy(e -> assertThat(e.has("type") && e.has("vm") && e.has("tid") && e.has("ts")).isTrue());
+        assertThat(events.stream().filter(e -> e.get("type").asText().equals("VmCreated")))
+                .singleElement().satisfies(e -> assertThat(e.get("vm_type_raw").asInt()).isZero());
+        assertThat(events.stream().filter(e -> e.get("type").asText().equals("GmemCreated")))
+                .singleElement().satisfies(e -> assertThat(e.get("fd").asInt()).isEqualTo(6));
+        assertThat(events.stream().filter(e -> e.get("type").asText().equals("MemslotSet")).count()).isEqualTo(3);
+        assertThat(events.stream().filter(e -> e.get("type").asText().equals("GmemInvalidation"))
+                .map(e -> e.get("offset").asText() + "+" + e.get("length").asText() + " mode " + e.get("mode").asInt()))
+                .containsExactly("0x10000+0x10000 mode 3", "0x0+0x200000 mode 3");
+        assertThat(events.stream().filter(e -> e.get("type").asText().equals("GmemAllocation"))
+                .map(e -> e.get("mode").asInt())).containsExactly(1);
+        assertThat(r.err()).contains("lines read: 2408").contains("unsupported events:").contains("kvm_mmu_paging_element");
+    }
+
+    @Test
+    void collectNeedsAnOutput() {
+        Run r = run("collect", "--source", "replay:" + SCENARIO);
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--output jsonl or --bootstrap-servers");
+    }
+}
