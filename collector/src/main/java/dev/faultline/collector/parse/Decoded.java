@@ -11,11 +11,7 @@ public sealed interface Decoded {
     /** {@code sys_ioctl(fd: 5, cmd: 0x..., arg: 0x...)}: the named arguments as numbers. */
     record SyscallEnter(String name, Map<String, Long> args) implements Decoded {
         public long arg(String key) {
-            Long v = args.get(key);
-            if (v == null) {
-                throw new PayloadException(name + " has no argument '" + key + "'");
-            }
-            return v;
+            return required(args, key, name);
         }
     }
 
@@ -26,11 +22,7 @@ public sealed interface Decoded {
     /** A {@code faultline_*} line of the BPF helper (kvm-reference 4), fields by name. */
     record HelperCall(String op, Map<String, String> fields) implements Decoded {
         public long num(String key) {
-            String v = fields.get(key);
-            if (v == null) {
-                throw new PayloadException(op + " has no field '" + key + "'");
-            }
-            return new Cursor(v).number();
+            return new Cursor(text(key)).number();
         }
 
         public Long numOrNull(String key) {
@@ -38,11 +30,7 @@ public sealed interface Decoded {
         }
 
         public String text(String key) {
-            String v = fields.get(key);
-            if (v == null) {
-                throw new PayloadException(op + " has no field '" + key + "'");
-            }
-            return v;
+            return required(fields, key, op);
         }
     }
 
@@ -55,4 +43,13 @@ public sealed interface Decoded {
     }
 
     NotForwarded NOT_FORWARDED = new NotForwarded();
+
+    /** A named field that must be there; a {@link PayloadException} naming the line's event if not. */
+    private static <V> V required(Map<String, V> fields, String key, String event) {
+        V v = fields.get(key);
+        if (v == null) {
+            throw new PayloadException(event + " has no field '" + key + "'");
+        }
+        return v;
+    }
 }
