@@ -42,6 +42,7 @@ public final class LocalPipeline implements AutoCloseable {
     private final AnalyserApp analyser;
     private final Path stateDir;
     private final AlertWatcher watcher;
+    private boolean closed;
 
     private LocalPipeline(EmbeddedKafka kafka, RuleSet rules, Consumer<Alert> onAlert) throws IOException {
         this.kafka = kafka;
@@ -131,8 +132,13 @@ public final class LocalPipeline implements AutoCloseable {
         }
     }
 
+    /** Idempotent: a shutdown hook and the main thread may both close it. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         watcher.close();
         analyser.close();
         kafka.close();
