@@ -3,6 +3,9 @@ package dev.faultline.analyser.enrich;
 import dev.faultline.analyser.state.VcpuContext;
 import dev.faultline.analyser.state.VmView;
 import dev.faultline.events.Event;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
 
 /**
  * An event with the state it happened in: the VM's view (type, memslots, attributes) and the
@@ -12,7 +15,23 @@ import dev.faultline.events.Event;
  * @param faultPrivate  for page faults and the MMIO after them: whether the vCPU's last fault on
  *                      this GFN was private (null when unknown)
  */
-public record EnrichedEvent(Event event, VmView vm, VcpuContext vcpu, Long gfn, Boolean faultPrivate) {
+public record EnrichedEvent(Event event, VmView vm, VcpuContext vcpu, Long gfn, Boolean faultPrivate,
+                            Map<Class<?>, Object> memo) {
+
+    public EnrichedEvent(Event event, VmView vm, VcpuContext vcpu, Long gfn, Boolean faultPrivate) {
+        this(event, vm, vcpu, gfn, faultPrivate, new HashMap<>());
+    }
+
+    /** A group of facts computed at most once per event, and only if a rule asks for it. */
+    @SuppressWarnings("unchecked")
+    public <T> T facts(Class<T> group, Function<EnrichedEvent, T> compute) {
+        Object v = memo.get(group);
+        if (v == null && !memo.containsKey(group)) {
+            v = compute.apply(this);
+            memo.put(group, v);
+        }
+        return (T) v;
+    }
 
     public Object body() {
         return event.getBody();

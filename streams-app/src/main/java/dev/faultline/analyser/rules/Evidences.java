@@ -14,6 +14,26 @@ public final class Evidences {
                 .getSchema().getName(), e.getHeader().getKernelTsNs(), summary);
     }
 
+    /** The event's body in one line: its fields, 64-bit values in hex, unset ones left out. */
+    public static String summary(Event e) {
+        org.apache.avro.specific.SpecificRecord body = (org.apache.avro.specific.SpecificRecord) e.getBody();
+        if (body instanceof Mmio m) {
+            return describe(m);
+        }
+        StringBuilder sb = new StringBuilder();
+        for (org.apache.avro.Schema.Field f : body.getSchema().getFields()) {
+            Object v = body.get(f.pos());
+            if (v == null) {
+                continue;
+            }
+            if (sb.length() > 0) {
+                sb.append(' ');
+            }
+            sb.append(f.name()).append(' ').append(v instanceof Long l ? hex(l) : v.toString());
+        }
+        return sb.toString();
+    }
+
     public static String hex(long v) {
         return "0x" + Long.toHexString(v);
     }

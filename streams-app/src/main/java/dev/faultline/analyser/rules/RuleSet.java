@@ -1,50 +1,45 @@
 package dev.faultline.analyser.rules;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.cel.common.CelValidationException;
+import dev.cel.common.types.SimpleType;
+import dev.cel.runtime.CelRuntime;
 import dev.faultline.alerts.Priority;
+import dev.faultline.analyser.rules.fields.Field;
+import dev.faultline.analyser.rules.fields.FieldCatalog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The rules in force: the entries of rules/*.yaml, each bound to its check. A rule is on only
- * when a file lists it and does not disable it. Until the rule engine lands, checks are built in
- * (a file entry names one by its id); the file still decides description, priority, tags and
- * whether it runs.
+ * The rules in force, loaded from rules/*.yaml (sorted by name) in Falco's vocabulary: {@code rule},
+ * {@code macro}, {@code list} entries, plus {@code setup} entries (named trace prefixes for examples).
+ * Every condition is compiled once, here; any error names the file, line and rule and nothing loads.
  */
 public final class RuleSet {
-    private static final Set<String> KEYS = Set.of("rule", "desc", "priority", "tags", "enabled");
-    private static final Map<String, Rule> BUILT_IN = builtIn();
+    private static final Set<String> RULE_KEYS = Set.of("rule", "desc", "condition", "output", "priority", "tags",
+            "enabled", "exceptions", "gfn", "examples");
+    private static final Pattern IDENT = Pattern.compile("[a-z_]+\\.[a-z_0-9]+");
 
-    private final Map<String, RuleMeta> meta;
-    private final List<Rule> enabled;
+    private final Map<String, CelRule> rules;
+    private final Map<String, String> setups;
+    private final List<String> warnings;
 
-    private RuleSet(Map<String, RuleMeta> meta) {
-        this.meta = meta;
-        this.enabled = meta.values().stream().filter(RuleMeta::enabled).map(m -> BUILT_IN.get(m.id())).toList();
+    private RuleSet(Map<String, CelRule> rules, Map<String, String> setups, List<String> warnings) {
+        this.rules = rules;
+        this.setups = setups;
+        this.warnings = warnings;
     }
 
-    private static Map<String, Rule> builtIn() {
-        Map<String, Rule> m = new LinkedHashMap<>();
-        for (Rule r : List.of(new PrivateFaultEmulatedMmio(), new GmemInvalidationOutsideBinding())) {
-            m.put(r.id(), r);
-        }
-        return m;
-    }
-
-    /** Loads every *.yaml / *.yml file in {@code dir}, sorted by name. */
     public static RuleSet load(Path dir) {
         if (!Files.isDirectory(dir)) {
             throw new RuleFileException("rules directory " + dir + " does not exist");
@@ -55,85 +50,234 @@ public final class RuleSet {
         } catch (IOException e) {
             throw new RuleFileException("cannot list rules directory " + dir + ": " + e.getMessage(), e);
         }
-        Map<String, RuleMeta> meta = new LinkedHashMap<>();
+        List<YamlNode> entries = new ArrayList<>();
         for (Path f : files) {
-            for (RuleMeta m : parse(f)) {
-                RuleMeta dup = meta.putIfAbsent(m.id(), m);
+            YamlNode root = YamlNode.read(f);
+            if (root.kind() != YamlNode.Kind.LIST) {
+                throw new RuleFileException(root.where() + ": a rule file is a list of entries (- rule: ..., - macro: ..., - list: ...)");
+            }
+            entries.addAll(root.items());
+        }
+        // Lists, macros and setups first: rules anywhere may use them.
+        Macros macros = new Macros();
+        Map<String, String> setups = new LinkedHashMap<>();
+        for (YamlNode n : entries) {
+            if (n.has("list")) {
+                String name = n.string("list", "list");
+                checkNew(macros, name, n);
+                List<String> items = new ArrayList<>();
+                YamlNode itemsNode = n.get("items");
+                if (itemsNode == null) {
+                    throw new RuleFileException(n.where() + ": list '" + name + "': 'items' is required");
+                }
+                itemsNode.items().forEach(i -> items.add(i.text()));
+                macros.list(name, items);
+            } else if (n.has("macro")) {
+                String name = n.string("macro", "macro");
+                checkNew(macros, name, n);
+                macros.macro(name, n.string("condition", "macro '" + name + "'"));
+            } else if (n.has("setup")) {
+                String name = n.string("setup", "setup");
+                if (setups.put(name, n.string("trace", "setup '" + name + "'")) != null) {
+                    throw new RuleFileException(n.where() + ": setup '" + name + "' is defined twice");
+                }
+            } else if (!n.has("rule")) {
+                throw new RuleFileException(n.where() + ": an entry is one of rule, macro, list, setup");
+            }
+        }
+        validateMacros(macros, entries);
+        Map<String, CelRule> rules = new LinkedHashMap<>();
+        List<String> warnings = new ArrayList<>();
+        for (YamlNode n : entries) {
+            if (n.has("rule")) {
+                CelRule r = compileRule(n, macros, setups, warnings);
+                CelRule dup = rules.putIfAbsent(r.id(), r);
                 if (dup != null) {
-                    throw new RuleFileException(f + ": rule '" + m.id() + "' is already defined in " + dup.file());
+                    throw new RuleFileException(n.where() + ": rule '" + r.id() + "' is already defined in " + dup.meta().file());
                 }
             }
         }
-        return new RuleSet(meta);
+        Set<String> usedMacros = new LinkedHashSet<>();
+        for (YamlNode n : entries) {
+            if (n.has("rule") && n.has("condition")) {
+                usedMacros.addAll(macros.used(n.get("condition").text()));
+            }
+        }
+        macros.macros().keySet().stream().filter(m -> !usedMacros.contains(m) && macros.macros().keySet().stream()
+                .noneMatch(o -> !o.equals(m) && macros.used(macros.macros().get(o)).contains(m)))
+                .forEach(m -> warnings.add("macro '" + m + "' is not used by any rule"));
+        return new RuleSet(rules, setups, warnings);
     }
 
-    static List<RuleMeta> parse(Path file) {
-        JsonNode root;
-        try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
-        } catch (JsonProcessingException e) {
-            JsonLocation at = e.getLocation();
-            throw new RuleFileException(file + (at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr())
-                    + ": not valid YAML: " + e.getOriginalMessage(), e);
-        } catch (IOException e) {
-            throw new RuleFileException(file + ": cannot read: " + e.getMessage(), e);
+    private static void checkNew(Macros macros, String name, YamlNode n) {
+        if (macros.defines(name)) {
+            throw new RuleFileException(n.where() + ": '" + name + "' is already defined as a macro or list");
         }
-        List<RuleMeta> out = new ArrayList<>();
-        if (root == null || root.isMissingNode() || root.isNull()) {
-            return out;
+        if (FieldCatalog.get().field(name) != null || name.contains(".")) {
+            throw new RuleFileException(n.where() + ": '" + name + "' is a field name; macros and lists need plain names");
         }
-        if (!root.isArray()) {
-            throw new RuleFileException(file + ": expected a list of entries (- rule: ...)");
-        }
-        int n = 0;
-        for (JsonNode entry : root) {
-            n++;
-            String where = file + ": entry " + n;
-            if (!entry.isObject() || !entry.has("rule")) {
-                throw new RuleFileException(where + ": expected a mapping with 'rule'");
-            }
-            String id = entry.get("rule").asText();
-            where = file + ": rule '" + id + "'";
-            for (Iterator<String> it = entry.fieldNames(); it.hasNext(); ) {
-                String k = it.next();
-                if (!KEYS.contains(k)) {
-                    throw new RuleFileException(where + ": unknown key '" + k + "' (known: " + String.join(", ", KEYS) + ")");
+    }
+
+    private static void validateMacros(Macros macros, List<YamlNode> entries) {
+        for (YamlNode n : entries) {
+            if (n.has("macro")) {
+                String name = n.get("macro").text();
+                try {
+                    CelEnvironment.compile(macros.expand(n.get("condition").text()), SimpleType.BOOL);
+                } catch (CelValidationException e) {
+                    throw new RuleFileException(n.get("condition").where() + ": macro '" + name + "': " + e.getMessage(), e);
+                } catch (IllegalArgumentException e) {
+                    throw new RuleFileException(n.where() + ": macro '" + name + "': " + e.getMessage(), e);
                 }
             }
-            if (!BUILT_IN.containsKey(id)) {
-                throw new RuleFileException(where + ": no check implements this rule id (known: "
-                        + String.join(", ", BUILT_IN.keySet()) + ")");
+        }
+    }
+
+    private static CelRule compileRule(YamlNode n, Macros macros, Map<String, String> setups, List<String> warnings) {
+        String id = n.string("rule", "rule");
+        String what = "rule '" + id + "'";
+        for (String k : n.keys()) {
+            if (!RULE_KEYS.contains(k)) {
+                throw new RuleFileException(n.get(k).where() + ": " + what + ": unknown key '" + k + "' (known: "
+                        + String.join(", ", RULE_KEYS) + ")");
             }
-            if (!entry.hasNonNull("desc") || entry.get("desc").asText().isBlank()) {
-                throw new RuleFileException(where + ": 'desc' is required");
+        }
+        String desc = n.string("desc", what).strip();
+        String p = n.string("priority", what);
+        Priority priority;
+        try {
+            priority = Priority.valueOf(p.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new RuleFileException(n.get("priority").where() + ": " + what + ": priority '" + p
+                    + "' is not one of debug, info, notice, warning, error, critical");
+        }
+        List<String> tags = new ArrayList<>();
+        if (n.has("tags")) {
+            n.get("tags").items().forEach(t -> tags.add(t.text()));
+        }
+        boolean enabled = !n.has("enabled") || Boolean.parseBoolean(n.get("enabled").text());
+        RuleMeta meta = new RuleMeta(id, desc, priority, List.copyOf(tags), enabled, n.file() + ":" + n.line());
+
+        String condition = n.string("condition", what);
+        Set<String> referenced = new LinkedHashSet<>();
+        CelRuntime.Program program = compile(n.get("condition"), what + ": condition", macros, condition, referenced, true);
+        Map<String, CelRuntime.Program> exceptions = new LinkedHashMap<>();
+        if (n.has("exceptions")) {
+            for (YamlNode x : n.get("exceptions").items()) {
+                String name = x.string("name", what + ": exception");
+                exceptions.put(name, compile(x.get("condition"), what + ": exception '" + name + "'", macros,
+                        x.string("condition", what + ": exception '" + name + "'"), referenced, true));
             }
-            Priority priority;
-            String p = entry.hasNonNull("priority") ? entry.get("priority").asText() : "";
+        }
+        String output = n.string("output", what).strip();
+        for (String f : CelRule.outputFields(output)) {
+            Field field = FieldCatalog.get().field(f);
+            if (field == null) {
+                throw new RuleFileException(n.get("output").where() + ": " + what + ": output uses unknown field %" + f);
+            }
+            referenced.add(f);
+        }
+        CelRuntime.Program gfnStart = null;
+        CelRuntime.Program gfnEnd = null;
+        if (n.has("gfn")) {
+            List<YamlNode> g = n.get("gfn").items();
+            if (g.isEmpty() || g.size() > 2) {
+                throw new RuleFileException(n.get("gfn").where() + ": " + what + ": gfn is [first] or [first, last]");
+            }
+            gfnStart = compile(g.get(0), what + ": gfn", macros, g.get(0).text(), referenced, false);
+            gfnEnd = g.size() == 2 ? compile(g.get(1), what + ": gfn", macros, g.get(1).text(), referenced, false) : null;
+        }
+        List<Example> examples = examples(n, what, setups);
+        if (examples.stream().noneMatch(x -> x.fires() > 0) || examples.stream().noneMatch(x -> x.fires() == 0)) {
+            warnings.add(n.where() + ": " + what + " needs examples that fire and examples that stay quiet");
+        }
+        List<Field> fields = referenced.stream().map(FieldCatalog.get()::field).toList();
+        return new CelRule(meta, program, exceptions, output, gfnStart, gfnEnd, fields, examples);
+    }
+
+    private static CelRuntime.Program compile(YamlNode at, String what, Macros macros, String expression,
+            Set<String> referenced, boolean bool) {
+        String expanded;
+        try {
+            expanded = macros.expand(expression);
+        } catch (IllegalArgumentException e) {
+            throw new RuleFileException(at.where() + ": " + what + ": " + e.getMessage(), e);
+        }
+        try {
+            CelRuntime.Program p = CelEnvironment.compile(expanded, bool ? SimpleType.BOOL : SimpleType.UINT);
+            Matcher m = IDENT.matcher(expanded);
+            while (m.find()) {
+                if (FieldCatalog.get().field(m.group()) != null) {
+                    referenced.add(m.group());
+                }
+            }
+            return p;
+        } catch (CelValidationException e) {
+            String shown = expanded.equals(expression) ? "" : "\n(after macros: " + expanded.strip() + ")";
+            throw new RuleFileException(at.where() + ": " + what + ": " + e.getMessage() + shown, e);
+        }
+    }
+
+    private static List<Example> examples(YamlNode n, String what, Map<String, String> setups) {
+        List<Example> out = new ArrayList<>();
+        if (!n.has("examples")) {
+            return out;
+        }
+        for (YamlNode x : n.get("examples").items()) {
+            String name = x.string("name", what + ": example");
+            String trace = x.string("trace", what + ": example '" + name + "'");
+            if (x.has("setup")) {
+                String setup = setups.get(x.get("setup").text());
+                if (setup == null) {
+                    throw new RuleFileException(x.get("setup").where() + ": " + what + ": example '" + name
+                            + "': no setup named '" + x.get("setup").text() + "'");
+                }
+                trace = setup + (setup.endsWith("\n") ? "" : "\n") + trace;
+            }
+            int fires;
             try {
-                priority = Priority.valueOf(p.toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new RuleFileException(where + ": priority '" + p + "' is not one of debug, info, notice, warning, error, critical");
+                fires = Integer.parseInt(x.string("fires", what + ": example '" + name + "'"));
+            } catch (NumberFormatException e) {
+                throw new RuleFileException(x.get("fires").where() + ": " + what + ": example '" + name
+                        + "': fires is the number of alerts expected (0: must stay quiet)");
             }
-            List<String> tags = new ArrayList<>();
-            if (entry.has("tags")) {
-                entry.get("tags").forEach(t -> tags.add(t.asText()));
+            long[] gfn = null;
+            if (x.has("gfn")) {
+                List<YamlNode> g = x.get("gfn").items();
+                gfn = new long[] {Long.decode(g.get(0).text()), Long.decode(g.get(g.size() - 1).text())};
             }
-            boolean enabled = !entry.has("enabled") || entry.get("enabled").asBoolean(true);
-            out.add(new RuleMeta(id, entry.get("desc").asText().strip(), priority, List.copyOf(tags), enabled,
-                    file.toString()));
+            out.add(new Example(name, trace, fires, gfn, x.where()));
         }
         return out;
     }
 
+    /** Rules that run (listed and not disabled), in file order. */
     public List<Rule> enabled() {
-        return enabled;
+        return rules.values().stream().filter(r -> r.meta().enabled()).map(r -> (Rule) r).toList();
     }
 
     public RuleMeta meta(String id) {
-        return meta.get(id);
+        CelRule r = rules.get(id);
+        return r == null ? null : r.meta();
     }
 
-    public Map<String, RuleMeta> all() {
-        return meta;
+    public Map<String, CelRule> rules() {
+        return rules;
+    }
+
+    /** Lint findings that do not stop loading: rules without examples both ways, unused macros. */
+    public List<String> warnings() {
+        return warnings;
+    }
+
+    /** A set with only this rule enabled: what its examples run against. */
+    public RuleSet only(String id) {
+        CelRule r = rules.get(id);
+        if (r == null) {
+            throw new IllegalArgumentException("no rule " + id);
+        }
+        RuleMeta m = r.meta();
+        RuleMeta on = new RuleMeta(m.id(), m.desc(), m.priority(), m.tags(), true, m.file());
+        return new RuleSet(Map.of(id, r.withMeta(on)), setups, List.of());
     }
 }

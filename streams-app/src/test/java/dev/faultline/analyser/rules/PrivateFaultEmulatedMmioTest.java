@@ -42,7 +42,7 @@ class PrivateFaultEmulatedMmioTest {
             assertThat(alert.getGfnStart()).isEqualTo(0x100L);
             assertThat(alert.getGfnEnd()).isEqualTo(0x100L);
             assertThat(alert.getEvidence()).extracting(e -> e.getType()).containsExactly("PageFault", "Mmio");
-            assertThat(alert.getMessage()).contains("0x100000").contains("SEV_SNP").contains("private fault");
+            assertThat(alert.getMessage()).contains("0x100000").contains("SEV_SNP").contains("last fault private true");
         });
     }
 
@@ -55,7 +55,7 @@ class PrivateFaultEmulatedMmioTest {
                 line(101, "2.2", "kvm_mmio: mmio read len 4 gpa 0x101000 val 0x5a5a5a5a"));
         assertThat(a).singleElement().satisfies(alert -> {
             assertThat(alert.getGfnStart()).isEqualTo(0x101L);
-            assertThat(alert.getMessage()).contains("private attribute");
+            assertThat(alert.getMessage()).contains("attributes 0x8");
         });
     }
 

@@ -1,0 +1,97 @@
+package dev.faultline.analyser.enrich;
+
+import static dev.faultline.analyser.rules.Evidences.hex;
+
+import dev.faultline.analyser.state.VmState;
+import dev.faultline.events.GmemInvalidation;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a punch-hole on a guest_memfd does against the file's bindings, by seed 004's arithmetic:
+ * the invalidation walks the bindings overlapping pages [start, end) and, for each, invalidates GFNs
+ * {@code base_gfn + max(start, index) - index .. base_gfn + min(end - index, npages)}; a range running
+ * past a binding hit {@code WARN_ON_ONCE(start < index || end > index + npages)} and skipped it.
+ * Page numbers stay below 2^53, so signed arithmetic on them is exact.
+ */
+public final class InvalidationFacts {
+    private static final long PAGE = 4096;
+
+    public final boolean unaligned;
+    public final boolean zeroLength;
+    public final boolean wraps;
+    /** Null when the file's size is unknown. */
+    public final Boolean pastEof;
+    /** The file has bindings whose details are known. */
+    public final boolean bound;
+    public final boolean runsPastBinding;
+    public final boolean outsideBindings;
+    /** GFNs of the first binding the range runs past, clamped; null when none. */
+    public final Long gfnStart;
+    public final Long gfnEnd;
+    public final String problems;
+    public final String bindings;
+
+    public InvalidationFacts(GmemInvalidation g, VmState s) {
+        long offset = g.getOffset();
+        long length = g.getLength();
+        List<String> p = new ArrayList<>();
+        unaligned = offset % PAGE != 0 || length % PAGE != 0;
+        if (unaligned) {
+            p.add("unaligned (offset " + hex(offset) + ", length " + hex(length) + ")");
+        }
+        zeroLength = length == 0;
+        if (zeroLength) {
+            p.add("zero length");
+        }
+        long endByte = offset + length;
+        wraps = Long.compareUnsigned(endByte, offset) < 0;
+        if (wraps) {
+            p.add("offset + length wraps past 2^64");
+            endByte = -1L;
+        }
+        VmState.GmemFile file = s.gmemFile(g.getFd(), g.getInode());
+        pastEof = file == null || file.size == null ? null : Long.compareUnsigned(endByte, file.size) > 0;
+        if (Boolean.TRUE.equals(pastEof)) {
+            p.add("ends at " + hex(endByte) + ", past the file's end " + hex(file.size));
+        }
+        long start = offset >>> 12;
+        long end = wraps ? (-1L >>> 12) + 1 : (endByte + PAGE - 1) >>> 12;
+        List<VmState.Memslot> slots = s.bindingsOf(g.getFd(), g.getInode());
+        bound = !slots.isEmpty();
+        boolean past = false;
+        long covered = 0;
+        Long first = null;
+        Long last = null;
+        List<String> described = new ArrayList<>();
+        for (VmState.Memslot b : slots) {
+            described.add("slot " + b.slot + ": gmem " + hex(b.gmemOffset) + "+" + hex(b.size) + " at GPA " + hex(b.gpa));
+            long index = b.index();
+            long bindEnd = index + b.npages();
+            long lo = Math.max(start, index);
+            long hi = Math.min(end, bindEnd);
+            if (lo >= hi) {
+                continue;
+            }
+            covered += hi - lo;
+            if (start < index || end > bindEnd) {
+                past = true;
+                p.add("pages [" + hex(start) + ", " + hex(end) + ") run past binding slot " + b.slot + " (gmem pages ["
+                        + hex(index) + ", " + hex(bindEnd) + ") at GFN " + hex(b.baseGfn()) + ")");
+                if (first == null) {
+                    first = b.baseGfn() + lo - index;
+                    last = b.baseGfn() + Math.min(end - index, b.npages()) - 1;
+                }
+            }
+        }
+        runsPastBinding = past;
+        outsideBindings = bound && !past && covered < end - start;
+        if (outsideBindings) {
+            p.add("pages [" + hex(start) + ", " + hex(end) + ") are outside every binding of the file");
+        }
+        gfnStart = first;
+        gfnEnd = last;
+        problems = String.join("; ", p);
+        bindings = described.isEmpty() ? "none" : String.join(", ", described);
+    }
+}

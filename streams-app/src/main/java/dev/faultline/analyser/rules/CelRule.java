@@ -1,0 +1,165 @@
+package dev.faultline.analyser.rules;
+
+import com.google.common.primitives.UnsignedLong;
+import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelRuntime;
+import dev.faultline.alerts.Evidence;
+import dev.faultline.analyser.enrich.EnrichedEvent;
+import dev.faultline.analyser.rules.fields.Field;
+import dev.faultline.analyser.rules.fields.FieldCatalog;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A rule loaded from a rule file: a CEL condition over the field catalogue, exceptions that
+ * silence it, an output template, the alert's GFN range. An evaluation error (a field the event does
+ * not have, outside a guard) counts as not firing and is counted per rule.
+ */
+public final class CelRule implements Rule {
+    private static final Pattern FIELD_REF = Pattern.compile("%([a-z_]+\\.[a-z_0-9]+)");
+
+    private final RuleMeta meta;
+    private final CelRuntime.Program condition;
+    private final Map<String, CelRuntime.Program> exceptions;
+    private final String output;
+    private final CelRuntime.Program gfnStart;
+    private final CelRuntime.Program gfnEnd;
+    private final List<Field> referenced;
+    private final List<Field> stateFields;
+    private final boolean faultEvidence;
+    private final List<Example> examples;
+    private final AtomicLong evalErrors = new AtomicLong();
+
+    CelRule(RuleMeta meta, CelRuntime.Program condition, Map<String, CelRuntime.Program> exceptions, String output,
+            CelRuntime.Program gfnStart, CelRuntime.Program gfnEnd, List<Field> referenced, List<Example> examples) {
+        this.meta = meta;
+        this.condition = condition;
+        this.exceptions = exceptions;
+        this.output = output;
+        this.gfnStart = gfnStart;
+        this.gfnEnd = gfnEnd;
+        this.referenced = referenced;
+        this.stateFields = referenced.stream().filter(f -> !f.group().equals("evt")).toList();
+        this.faultEvidence = referenced.stream().anyMatch(f -> f.group().equals("fault"));
+        this.examples = examples;
+    }
+
+    @Override
+    public String id() {
+        return meta.id();
+    }
+
+    public RuleMeta meta() {
+        return meta;
+    }
+
+    public List<Example> examples() {
+        return examples;
+    }
+
+    /** The same rule with other metadata (e.g. enabled, to run a disabled rule's examples). */
+    CelRule withMeta(RuleMeta m) {
+        return new CelRule(m, condition, exceptions, output, gfnStart, gfnEnd, referenced, examples);
+    }
+
+    /** Evaluations that raised an error (treated as not firing). */
+    public long evalErrors() {
+        return evalErrors.get();
+    }
+
+    @Override
+    public Optional<Finding> evaluate(EnrichedEvent e) {
+        Map<String, Object> seen = new LinkedHashMap<>();
+        if (!test(condition, e, seen)) {
+            return Optional.empty();
+        }
+        for (CelRuntime.Program exception : exceptions.values()) {
+            if (test(exception, e, seen)) {
+                return Optional.empty();
+            }
+        }
+        Long start = gfn(gfnStart, e, seen);
+        Long end = gfnEnd == null ? start : gfn(gfnEnd, e, seen);
+        List<Evidence> evidence = new ArrayList<>();
+        if (faultEvidence && Boolean.TRUE.equals(value("fault.on_gfn", e, seen))) {
+            evidence.add(new Evidence(e.vcpu().lastFaultSeq, "PageFault", e.vcpu().lastFaultTsNs,
+                    "last fault on gfn " + Evidences.hex(e.vcpu().lastFaultGfn) + " error_code "
+                            + Evidences.hex(e.vcpu().lastFaultErrorCode) + (e.faultPrivate() == null ? ""
+                                    : e.faultPrivate() ? " (private)" : " (shared)")));
+        }
+        evidence.add(Evidences.of(e.event(), Evidences.summary(e.event())));
+        Map<String, String> state = new LinkedHashMap<>();
+        for (Field f : stateFields) {
+            state.put(f.name(), format(value(f.name(), e, seen)));
+        }
+        return Optional.of(new Finding(meta.id(), start, end == null ? start : end, render(e, seen), evidence, state));
+    }
+
+    private boolean test(CelRuntime.Program p, EnrichedEvent e, Map<String, Object> seen) {
+        try {
+            return Boolean.TRUE.equals(p.eval(name -> Optional.ofNullable(value(name, e, seen))));
+        } catch (CelEvaluationException ex) {
+            evalErrors.incrementAndGet();
+            return false;
+        }
+    }
+
+    private Long gfn(CelRuntime.Program p, EnrichedEvent e, Map<String, Object> seen) {
+        if (p == null) {
+            return e.gfn();
+        }
+        try {
+            Object v = p.eval(name -> Optional.ofNullable(value(name, e, seen)));
+            return v instanceof UnsignedLong u ? u.longValue() : v instanceof Long l ? l : null;
+        } catch (CelEvaluationException ex) {
+            return null; // the range does not apply to this event
+        }
+    }
+
+    /** A field's value for this event, computed once per rule evaluation. */
+    private static Object value(String name, EnrichedEvent e, Map<String, Object> seen) {
+        if (seen.containsKey(name)) {
+            return seen.get(name);
+        }
+        Field f = FieldCatalog.get().field(name);
+        Object v = f == null ? null : f.valueOf(e);
+        seen.put(name, v);
+        return v;
+    }
+
+    private String render(EnrichedEvent e, Map<String, Object> seen) {
+        Matcher m = FIELD_REF.matcher(output);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(sb, Matcher.quoteReplacement(format(value(m.group(1), e, seen))));
+        }
+        m.appendTail(sb);
+        return sb.toString();
+    }
+
+    static String format(Object v) {
+        if (v == null) {
+            return "<NA>";
+        }
+        if (v instanceof UnsignedLong u) {
+            return "0x" + Long.toHexString(u.longValue());
+        }
+        return v.toString();
+    }
+
+    /** The %field references of an output template, for validation. */
+    static List<String> outputFields(String output) {
+        List<String> out = new ArrayList<>();
+        Matcher m = FIELD_REF.matcher(output);
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,22 @@
+package dev.faultline.analyser.rules.fields;
+
+import dev.cel.common.types.CelType;
+import dev.faultline.analyser.enrich.EnrichedEvent;
+import java.util.function.Function;
+
+/**
+ * A named value a rule can read, like Falco's fields: {@code evt.gpa}, {@code vm.private_memory}.
+ * The extractor returns String, Boolean, Long (CEL int), UnsignedLong (CEL uint), or null when the
+ * field does not apply to the event (the condition then sees it unbound).
+ */
+public record Field(String name, CelType type, String doc, Function<EnrichedEvent, Object> extractor) {
+
+    public Object valueOf(EnrichedEvent e) {
+        return extractor.apply(e);
+    }
+
+    /** The group, e.g. "fault" for fault.private. */
+    public String group() {
+        return name.substring(0, name.indexOf('.'));
+    }
+}

@@ -1,0 +1,188 @@
+package dev.faultline.analyser.rules.fields;
+
+import com.google.common.primitives.UnsignedLong;
+import dev.cel.common.types.CelType;
+import dev.cel.common.types.SimpleType;
+import dev.faultline.analyser.enrich.EnrichedEvent;
+import dev.faultline.analyser.enrich.InvalidationFacts;
+import dev.faultline.events.Event;
+import dev.faultline.events.GmemInvalidation;
+import dev.faultline.events.Mmio;
+import dev.faultline.events.MmioKind;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import org.apache.avro.Schema;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * Every field rules can use. {@code evt.*} comes from the event model itself: each body field of
+ * every event type (Avro long → CEL uint: addresses, sizes and codes are unsigned 64-bit; int → int),
+ * plus the header. The other groups are facts the analyser derives from its state.
+ */
+public final class FieldCatalog {
+    /** Body fields that are signed counts or return values, not unsigned kernel quantities. */
+    private static final Set<String> SIGNED = Set.of("ret", "count", "vm_type_raw", "errno");
+    private static final FieldCatalog INSTANCE = new FieldCatalog();
+
+    private final Map<String, Field> fields = new LinkedHashMap<>();
+
+    public static FieldCatalog get() {
+        return INSTANCE;
+    }
+
+    private FieldCatalog() {
+        header();
+        bodies();
+        vm();
+        fault();
+        attr();
+        mmio();
+        inval();
+    }
+
+    public Field field(String name) {
+        return fields.get(name);
+    }
+
+    public Collection<Field> all() {
+        return fields.values();
+    }
+
+    private void add(String name, CelType type, String doc, Function<EnrichedEvent, Object> get) {
+        fields.put(name, new Field(name, type, doc, get));
+    }
+
+    private void header() {
+        add("evt.type", SimpleType.STRING, "event type: the Avro body's record name (Mmio, PageFault, ...)",
+                e -> ((SpecificRecord) e.body()).getSchema().getName());
+        add("evt.seq", SimpleType.INT, "per-host sequence number", e -> e.event().getHeader().getSeq());
+        add("evt.ts", SimpleType.INT, "kernel timestamp, ns", e -> e.event().getHeader().getKernelTsNs());
+        add("evt.vm", SimpleType.STRING, "VM id", e -> e.event().getHeader().getVm());
+        add("evt.host", SimpleType.STRING, "host name", e -> e.event().getHeader().getHost());
+        add("evt.tid", SimpleType.INT, "thread id", e -> (long) e.event().getHeader().getTid());
+        add("evt.vcpu", SimpleType.INT, "vCPU index when known", e -> asLong(e.event().getHeader().getVcpu()));
+        add("evt.gfn", SimpleType.UINT, "the guest frame the event touches (GPA >> 12)", e -> uint(e.gfn()));
+    }
+
+    /**
+     * evt.<field> for every body field of every event type, typed from the schema. A name several
+     * bodies share gets one type: the widest number, or string when text and numbers mix
+     * (evt.reason; UserspaceExit's number is also evt.exit_reason).
+     */
+    private void bodies() {
+        Map<String, Set<Schema.Type>> kinds = new LinkedHashMap<>();
+        Map<String, String> owners = new LinkedHashMap<>();
+        for (Schema body : Event.getClassSchema().getField("body").schema().getTypes()) {
+            for (Schema.Field f : body.getFields()) {
+                kinds.computeIfAbsent(f.name(), k -> new java.util.HashSet<>()).add(valueType(f.schema()));
+                owners.merge(f.name(), body.getName(), (a, b) -> a + ", " + b);
+            }
+        }
+        kinds.forEach((name, k) -> {
+            CelType type = k.contains(Schema.Type.STRING) || k.contains(Schema.Type.ENUM) ? SimpleType.STRING
+                    : k.contains(Schema.Type.LONG) ? (SIGNED.contains(name) ? SimpleType.INT : SimpleType.UINT)
+                    : k.contains(Schema.Type.INT) ? SimpleType.INT : SimpleType.BOOL;
+            add("evt." + name, type, "body field of " + owners.get(name), e -> bodyValue(e, name, type));
+        });
+        add("evt.exit_reason", SimpleType.INT, "UserspaceExit: the exit reason number (6 MMIO, 39 MEMORY_FAULT)",
+                e -> e.body() instanceof dev.faultline.events.UserspaceExit u && u.getReason() != null
+                        ? Long.valueOf(u.getReason()) : null);
+    }
+
+    private void vm() {
+        add("vm.type", SimpleType.STRING, "VM type: DEFAULT, SW_PROTECTED, SEV, SEV_ES, SEV_SNP, TDX, UNKNOWN",
+                e -> e.vm().type().name());
+        add("vm.private_memory", SimpleType.BOOL, "the VM type has private memory (SNP, TDX, software-protected)",
+                e -> e.vm().hasPrivateMemory());
+        add("vm.bindings_known", SimpleType.BOOL, "every memslot change was seen with its struct (no plain-ioctl-only change)",
+                e -> e.vm().state().opaqueMemslotChanges == 0);
+    }
+
+    private void fault() {
+        add("fault.on_gfn", SimpleType.BOOL, "the vCPU's last page fault was on this event's GFN",
+                e -> e.gfn() != null && e.vcpu().lastFaultGfn != null && e.vcpu().lastFaultGfn.longValue() == e.gfn());
+        add("fault.private", SimpleType.BOOL, "private-ness of the vCPU's last fault on this GFN (unbound if none or unknown)",
+                EnrichedEvent::faultPrivate);
+        add("fault.error_code", SimpleType.UINT, "error code of the vCPU's last fault",
+                e -> e.vcpu().lastFaultGfn == null ? null : UnsignedLong.fromLongBits(e.vcpu().lastFaultErrorCode));
+    }
+
+    private void attr() {
+        add("attr.value", SimpleType.UINT, "memory attributes of evt.gfn (0: shared)",
+                e -> e.gfn() == null ? null : UnsignedLong.fromLongBits(e.vm().attributes(e.gfn())));
+        add("attr.private", SimpleType.BOOL, "evt.gfn's attribute is PRIVATE",
+                e -> e.gfn() == null ? null : e.vm().attributePrivate(e.gfn()));
+    }
+
+    private void mmio() {
+        add("mmio.completes_read", SimpleType.BOOL,
+                "this read line completes an unsatisfied-read of the same GPA on the vCPU (one access, two lines)",
+                e -> e.body() instanceof Mmio m ? m.getKind() == MmioKind.READ && e.vcpu().pendingReadGpa != null
+                        && e.vcpu().pendingReadGpa == m.getGpa() : null);
+    }
+
+    private void inval() {
+        add("inval.unaligned", SimpleType.BOOL, "punch-hole offset or length not 4 KiB aligned", e -> inval(e, f -> f.unaligned));
+        add("inval.zero_length", SimpleType.BOOL, "punch-hole of length 0", e -> inval(e, f -> f.zeroLength));
+        add("inval.wraps", SimpleType.BOOL, "offset + length wraps past 2^64", e -> inval(e, f -> f.wraps));
+        add("inval.past_eof", SimpleType.BOOL, "the range ends past the file's size (false while the size is unknown)",
+                e -> inval(e, f -> Boolean.TRUE.equals(f.pastEof)));
+        add("inval.bound", SimpleType.BOOL, "the file has memslot bindings with known details", e -> inval(e, f -> f.bound));
+        add("inval.runs_past_binding", SimpleType.BOOL, "the range overlaps a binding but does not fit in it (seed 004 WARN)",
+                e -> inval(e, f -> f.runsPastBinding));
+        add("inval.outside_bindings", SimpleType.BOOL, "part of the range is outside every binding of a bound file",
+                e -> inval(e, f -> f.outsideBindings));
+        add("inval.gfn_start", SimpleType.UINT, "first GFN of the first binding run past (seed 004 clamping)",
+                e -> inval(e, f -> uint(f.gfnStart)));
+        add("inval.gfn_end", SimpleType.UINT, "last GFN of it", e -> inval(e, f -> uint(f.gfnEnd)));
+        add("inval.problems", SimpleType.STRING, "what is wrong with the punch-hole, in words", e -> inval(e, f -> f.problems));
+        add("inval.bindings", SimpleType.STRING, "the file's bindings, in words", e -> inval(e, f -> f.bindings));
+    }
+
+    private static Object inval(EnrichedEvent e, Function<InvalidationFacts, Object> get) {
+        if (!(e.body() instanceof GmemInvalidation g)) {
+            return null;
+        }
+        return get.apply(e.facts(InvalidationFacts.class, x -> new InvalidationFacts(g, x.vm().state())));
+    }
+
+    private static Schema.Type valueType(Schema s) {
+        if (s.getType() == Schema.Type.UNION) {
+            s = s.getTypes().stream().filter(t -> t.getType() != Schema.Type.NULL).findFirst().orElseThrow();
+        }
+        return s.getType();
+    }
+
+    private static Object bodyValue(EnrichedEvent e, String field, CelType type) {
+        SpecificRecord body = (SpecificRecord) e.body();
+        Schema.Field f = body.getSchema().getField(field);
+        if (f == null) {
+            return null;
+        }
+        Object v = body.get(f.pos());
+        if (v == null) {
+            return null;
+        }
+        if (type == SimpleType.UINT) {
+            return UnsignedLong.fromLongBits(((Number) v).longValue());
+        }
+        if (type == SimpleType.INT) {
+            return ((Number) v).longValue();
+        }
+        if (type == SimpleType.BOOL) {
+            return v;
+        }
+        return v.toString();
+    }
+
+    private static Long asLong(Integer v) {
+        return v == null ? null : v.longValue();
+    }
+
+    private static UnsignedLong uint(Long v) {
+        return v == null ? null : UnsignedLong.fromLongBits(v);
+    }
+}
