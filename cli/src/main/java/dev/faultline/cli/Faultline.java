@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code faultline} command. */
 @Command(name = "faultline", mixinStandardHelpOptions = true, version = "faultline 0.1.0",
         description = "Watches the memory of confidential VMs on KVM hosts.",
-        subcommands = {CollectCommand.class, CheckCommand.class, AnalyseCommand.class, DemoCommand.class,
+        subcommands = {CollectCommand.class, CheckCommand.class, AnalyseCommand.class, DemoCommand.class, RulesCommand.class,
             CommandLine.HelpCommand.class})
 public final class Faultline implements Runnable {
 

@@ -42,9 +42,12 @@ class CliTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "collect", "check", "analyse", "demo"})
+    @ValueSource(strings = {"", "collect", "check", "analyse", "demo", "rules", "rules test", "rules validate", "rules fields"})
     void everyCommandHasHelp(String command) {
-        Run r = command.isEmpty() ? run("--help") : run(command, "--help");
+        String[] words = command.isEmpty() ? new String[0] : command.split(" ");
+        String[] args = java.util.Arrays.copyOf(words, words.length + 1);
+        args[words.length] = "--help";
+        Run r = run(args);
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("Usage: faultline");
     }

@@ -3,6 +3,11 @@ package dev.faultline.analyser.enrich;
 import dev.faultline.analyser.state.VcpuContext;
 import dev.faultline.analyser.state.VmView;
 import dev.faultline.events.Event;
+import dev.faultline.events.HugePageSplit;
+import dev.faultline.events.MemoryAttributes;
+import dev.faultline.events.Populate;
+import dev.faultline.events.RmpFault;
+import dev.faultline.events.SpteChanged;
 import dev.faultline.events.Mmio;
 import dev.faultline.events.PageFault;
 
@@ -21,8 +26,26 @@ public final class Enricher {
             if (vcpu.lastFaultGfn != null && vcpu.lastFaultGfn.longValue() == gfn) {
                 faultPrivate = vcpu.lastFaultPrivate;
             }
+        } else {
+            gfn = firstGfn(body);
         }
         return new EnrichedEvent(event, vm, vcpu, gfn, faultPrivate);
+    }
+
+    /** The first GFN of events that name guest memory; null for the rest. */
+    private static Long firstGfn(Object body) {
+        if (body instanceof MemoryAttributes a) {
+            return a.getGpa() >>> 12;
+        } else if (body instanceof Populate p) {
+            return p.getGpa() >>> 12;
+        } else if (body instanceof RmpFault r) {
+            return r.getGpa() >>> 12;
+        } else if (body instanceof SpteChanged s) {
+            return s.getGfn();
+        } else if (body instanceof HugePageSplit h) {
+            return h.getGfn();
+        }
+        return null;
     }
 
     /** Software-protected VMs: KVM's source of truth for private-ness is the attribute (kvm-reference 3). */

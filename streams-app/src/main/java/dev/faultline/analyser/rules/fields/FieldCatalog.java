@@ -64,7 +64,7 @@ public final class FieldCatalog {
         add("evt.host", SimpleType.STRING, "host name", e -> e.event().getHeader().getHost());
         add("evt.tid", SimpleType.INT, "thread id", e -> (long) e.event().getHeader().getTid());
         add("evt.vcpu", SimpleType.INT, "vCPU index when known", e -> asLong(e.event().getHeader().getVcpu()));
-        add("evt.gfn", SimpleType.UINT, "the guest frame the event touches (GPA >> 12)", e -> uint(e.gfn()));
+        add("evt.gfn", SimpleType.UINT, "the guest frame the event touches: GPA >> 12, the first of a range, or the body's gfn", e -> uint(e.gfn()));
     }
 
     /**
@@ -82,6 +82,9 @@ public final class FieldCatalog {
             }
         }
         kinds.forEach((name, k) -> {
+            if (fields.containsKey("evt." + name)) {
+                return; // a header field of that name (evt.gfn) is derived for every event and wins
+            }
             CelType type = k.contains(Schema.Type.STRING) || k.contains(Schema.Type.ENUM) ? SimpleType.STRING
                     : k.contains(Schema.Type.LONG) ? (SIGNED.contains(name) ? SimpleType.INT : SimpleType.UINT)
                     : k.contains(Schema.Type.INT) ? SimpleType.INT : SimpleType.BOOL;
