@@ -4,6 +4,7 @@ import dev.faultline.analyser.state.VcpuContext;
 import dev.faultline.analyser.state.VmView;
 import dev.faultline.events.Event;
 import dev.faultline.events.HugePageSplit;
+import dev.faultline.events.Hypercall;
 import dev.faultline.events.MemoryAttributes;
 import dev.faultline.events.Populate;
 import dev.faultline.events.RmpFault;
@@ -44,6 +45,8 @@ public final class Enricher {
             return s.getGfn();
         } else if (body instanceof HugePageSplit h) {
             return h.getGfn();
+        } else if (body instanceof Hypercall h && h.getNr() == MapGpaRange.NR) {
+            return h.getA0() >>> 12;
         }
         return null;
     }

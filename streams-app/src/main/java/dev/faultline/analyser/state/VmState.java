@@ -84,6 +84,28 @@ public final class VmState {
         return out;
     }
 
+    /** The memslot (address space 0) whose GFNs hold {@code gfn}; null when none with known details does. */
+    public Memslot memslotFor(long gfn) {
+        for (Memslot m : memslots.values()) {
+            if (m.addressSpace == 0 && Long.compareUnsigned(gfn, m.baseGfn()) >= 0
+                    && Long.compareUnsigned(gfn - m.baseGfn(), m.npages()) < 0) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    /** The GFN that gmem page {@code page} of {@code inode} backs, through the file's bindings; null if unbound. */
+    public Long gfnOfGmemPage(long inode, long page) {
+        for (Memslot m : memslots.values()) {
+            if (m.isGmemBound() && m.gmemInode != null && m.gmemInode == inode
+                    && Long.compareUnsigned(page - m.index(), m.npages()) < 0 && Long.compareUnsigned(page, m.index()) >= 0) {
+                return m.baseGfn() + page - m.index();
+            }
+        }
+        return null;
+    }
+
     public GmemFile gmemFile(Integer fd, Long inode) {
         if (inode != null) {
             for (GmemFile f : gmem.values()) {

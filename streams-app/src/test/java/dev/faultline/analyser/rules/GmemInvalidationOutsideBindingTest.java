@@ -28,7 +28,7 @@ class GmemInvalidationOutsideBindingTest {
         List<String> l = new ArrayList<>(setup);
         l.add(line(100, "2.1", "sys_fallocate(fd: 6, mode: 3, offset: " + offset + ", len: " + len + ")"));
         l.add(line(100, "2.2", "sys_fallocate -> 0x0"));
-        return alerts(l.toArray(String[]::new));
+        return alerts("gmem-invalidation-outside-binding", l.toArray(String[]::new));
     }
 
     @Test
@@ -100,7 +100,7 @@ class GmemInvalidationOutsideBindingTest {
         List<String> l = bound();
         l.add(line(100, "2.1", "sys_fallocate(fd: 6, mode: 1, offset: 0x300000, len: 0x200000)"));
         l.add(line(100, "2.2", "sys_fallocate -> 0x0"));
-        assertThat(alerts(l.toArray(String[]::new))).isEmpty();
+        assertThat(alerts("gmem-invalidation-outside-binding", l.toArray(String[]::new))).isEmpty();
     }
 
     /** The real capture: binds, runs, punches inside the binding; no violation. */

@@ -26,7 +26,7 @@ class PrivateFaultEmulatedMmioTest {
     static List<Alert> run(List<String> setup, String... more) {
         List<String> all = new ArrayList<>(setup);
         all.addAll(List.of(more));
-        return alerts(all.toArray(String[]::new));
+        return alerts("private-fault-emulated-mmio", all.toArray(String[]::new));
     }
 
     static final String SNP_PRIVATE_FAULT = line(101, "2.000001",

@@ -33,16 +33,18 @@ public final class Traces {
         return out;
     }
 
-    public static List<Alert> alerts(String... lines) {
-        return analyse(events(List.of(lines)));
+    /** The alerts of one shipped rule, run alone (as its examples are). */
+    public static List<Alert> alerts(String rule, String... lines) {
+        return analyse(RuleSet.load(RULES).only(rule), events(List.of(lines)));
     }
 
+    /** The alerts of every shipped rule. */
     public static List<Alert> alerts(Path trace) throws IOException {
-        return analyse(events(Files.readAllLines(trace)));
+        return analyse(RuleSet.load(RULES), events(Files.readAllLines(trace)));
     }
 
-    public static List<Alert> analyse(List<Event> events) {
-        try (OfflineAnalyser a = new OfflineAnalyser(RuleSet.load(RULES))) {
+    public static List<Alert> analyse(RuleSet rules, List<Event> events) {
+        try (OfflineAnalyser a = new OfflineAnalyser(rules)) {
             events.forEach(a::process);
             return a.drainAlerts();
         }

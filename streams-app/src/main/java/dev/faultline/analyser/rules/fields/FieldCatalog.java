@@ -5,6 +5,13 @@ import dev.cel.common.types.CelType;
 import dev.cel.common.types.SimpleType;
 import dev.faultline.analyser.enrich.EnrichedEvent;
 import dev.faultline.analyser.enrich.InvalidationFacts;
+import dev.faultline.analyser.enrich.MapGpaRange;
+import dev.faultline.analyser.state.VmState;
+import dev.faultline.events.GmemHostFault;
+import dev.faultline.events.GmemPageAdded;
+import dev.faultline.events.GmemPageRemoved;
+import dev.faultline.events.Hypercall;
+import dev.faultline.events.PageFault;
 import dev.faultline.events.Event;
 import dev.faultline.events.GmemInvalidation;
 import dev.faultline.events.Mmio;
@@ -41,6 +48,10 @@ public final class FieldCatalog {
         attr();
         mmio();
         inval();
+        pf();
+        slot();
+        hc();
+        gmem();
     }
 
     public Field field(String name) {
@@ -143,6 +154,88 @@ public final class FieldCatalog {
         add("inval.gfn_end", SimpleType.UINT, "last GFN of it", e -> inval(e, f -> uint(f.gfnEnd)));
         add("inval.problems", SimpleType.STRING, "what is wrong with the punch-hole, in words", e -> inval(e, f -> f.problems));
         add("inval.bindings", SimpleType.STRING, "the file's bindings, in words", e -> inval(e, f -> f.bindings));
+    }
+
+    private void pf() {
+        add("pf.guest_enc", SimpleType.BOOL, "page-fault error code bit 34 PFERR_GUEST_ENC (set by AMD hardware on encrypted accesses)",
+                e -> pfBit(e, 34));
+        add("pf.private_access", SimpleType.BOOL, "error code bit 49 PFERR_PRIVATE_ACCESS (KVM-synthetic: SNP's private bit)",
+                e -> pfBit(e, 49));
+        add("pf.implicit", SimpleType.BOOL, "error code bit 48 (implicit access)", e -> pfBit(e, 48));
+        add("pf.rmp", SimpleType.BOOL, "error code bit 31 (RMP violation)", e -> pfBit(e, 31));
+        add("pf.write", SimpleType.BOOL, "error code bit 1 (write)", e -> pfBit(e, 1));
+    }
+
+    private void slot() {
+        add("vm.memslots", SimpleType.INT, "memslots known with their details", e -> (long) e.vm().state().memslots.size());
+        add("slot.known", SimpleType.BOOL, "a memslot with known details holds evt.gfn",
+                e -> e.gfn() == null ? null : e.vm().state().memslotFor(e.gfn()) != null);
+        add("slot.gmem_bound", SimpleType.BOOL, "the memslot holding evt.gfn is bound to a guest_memfd",
+                e -> e.gfn() == null ? null : slotBound(e));
+        add("slot.id", SimpleType.INT, "the memslot holding evt.gfn", e -> {
+            VmState.Memslot m = e.gfn() == null ? null : e.vm().state().memslotFor(e.gfn());
+            return m == null ? null : (long) m.slot;
+        });
+    }
+
+    private void hc() {
+        add("hc.map_gpa_range", SimpleType.BOOL, "a KVM_HC_MAP_GPA_RANGE hypercall (nr 0xc)",
+                e -> e.body() instanceof Hypercall h ? h.getNr() == MapGpaRange.NR : null);
+        add("hc.unaligned", SimpleType.BOOL, "MAP_GPA_RANGE GPA not aligned to its page size", e -> mgr(e, m -> m.unaligned));
+        add("hc.zero_size", SimpleType.BOOL, "MAP_GPA_RANGE of zero pages", e -> mgr(e, m -> m.zeroSize));
+        add("hc.overflow", SimpleType.BOOL, "MAP_GPA_RANGE GPA + pages wraps past 2^64", e -> mgr(e, m -> m.overflow));
+        add("hc.bad_attributes", SimpleType.BOOL, "MAP_GPA_RANGE attributes with unknown bits or page size",
+                e -> mgr(e, m -> m.badAttributes));
+        add("hc.outside_memory", SimpleType.BOOL, "MAP_GPA_RANGE not all inside known memslots (false while unknown)",
+                e -> mgr(e, m -> Boolean.TRUE.equals(m.outsideMemory)));
+        add("hc.to_private", SimpleType.BOOL, "MAP_GPA_RANGE asks for private (attribute bit 4)", e -> mgr(e, m -> m.toPrivate));
+        add("hc.problems", SimpleType.STRING, "what is wrong with the MAP_GPA_RANGE request, in words", e -> mgr(e, m -> m.problems));
+    }
+
+    private void gmem() {
+        add("gmem.gfn", SimpleType.UINT, "GmemHostFault/GmemPage*: the GFN the gmem page backs through its binding",
+                e -> uint(gmemGfn(e)));
+        add("gmem.private", SimpleType.BOOL, "the GFN that gmem page backs is private (false when unbound)", e -> {
+            if (!(e.body() instanceof GmemHostFault || e.body() instanceof GmemPageAdded || e.body() instanceof GmemPageRemoved)) {
+                return null;
+            }
+            Long gfn = gmemGfn(e);
+            return gfn != null && e.vm().attributePrivate(gfn);
+        });
+    }
+
+    private static Long gmemGfn(EnrichedEvent e) {
+        long inode;
+        long offset;
+        if (e.body() instanceof GmemHostFault f) {
+            inode = f.getInode();
+            offset = f.getOffset();
+        } else if (e.body() instanceof GmemPageAdded a) {
+            inode = a.getInode();
+            offset = a.getOffset();
+        } else if (e.body() instanceof GmemPageRemoved r) {
+            inode = r.getInode();
+            offset = r.getOffset();
+        } else {
+            return null;
+        }
+        return e.vm().state().gfnOfGmemPage(inode, offset >>> 12);
+    }
+
+    private static Object pfBit(EnrichedEvent e, int bit) {
+        return e.body() instanceof PageFault f ? (f.getErrorCode() & (1L << bit)) != 0 : null;
+    }
+
+    private static Object slotBound(EnrichedEvent e) {
+        VmState.Memslot m = e.vm().state().memslotFor(e.gfn());
+        return m != null && m.isGmemBound();
+    }
+
+    private static Object mgr(EnrichedEvent e, Function<MapGpaRange, Object> get) {
+        if (!(e.body() instanceof Hypercall h) || h.getNr() != MapGpaRange.NR) {
+            return null;
+        }
+        return get.apply(e.facts(MapGpaRange.class, x -> new MapGpaRange(h, x.vm().state())));
     }
 
     private static Object inval(EnrichedEvent e, Function<InvalidationFacts, Object> get) {
