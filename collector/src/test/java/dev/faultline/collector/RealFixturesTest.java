@@ -25,7 +25,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every capture in shared/fixtures/real, used as it is. */
-class RealFixturesTest {
+public class RealFixturesTest {
     static final Path REAL = Replay.shared().resolve("fixtures/real");
 
     static Stream<Path> fixtures() throws IOException {
@@ -123,7 +123,7 @@ class RealFixturesTest {
         }
     }
 
-    static void assertSequenced(List<Event> events) {
+    public static void assertSequenced(List<Event> events) {
         for (int i = 1; i < events.size(); i++) {
             assertThat(events.get(i).getHeader().getSeq()).isEqualTo(events.get(i - 1).getHeader().getSeq() + 1);
         }

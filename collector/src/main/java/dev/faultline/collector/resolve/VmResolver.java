@@ -66,6 +66,8 @@ public final class VmResolver {
         final TraceLine enter;
         final Decoded.SyscallEnter args;
         Decoded.HelperCall helper;
+        /** Page-cache removals a punch-hole made while in flight: emitted after its invalidation. */
+        final List<Runnable> effects = new ArrayList<>();
 
         PendingCall(TraceLine enter, Decoded.SyscallEnter args) {
             this.enter = enter;
@@ -145,7 +147,10 @@ public final class VmResolver {
             it.remove();
             apply(c);
         }
-        inFlight.values().forEach(c -> stats.skip("syscall-without-exit", c.enter.event() + "(" + c.enter.payload() + ")"));
+        inFlight.values().forEach(c -> {
+            stats.skip("syscall-without-exit", c.enter.event() + "(" + c.enter.payload() + ")");
+            c.effects.forEach(Runnable::run);
+        });
         inFlight.clear();
     }
 
@@ -230,7 +235,14 @@ public final class VmResolver {
             stats.skip("filemap-not-gmem", null);
             return;
         }
-        emit(header(line, g.vm.id(), null), body);
+        EventHeader h = header(line, g.vm.id(), null);
+        PendingCall call = inFlight.get(line.tid());
+        if (body instanceof GmemPageRemoved && call != null && call.args.name().equals("sys_fallocate")) {
+            // The kernel logs a punch-hole's page removals before its exit: the invalidation goes first.
+            call.effects.add(() -> emit(h, body));
+            return;
+        }
+        emit(h, body);
     }
 
     // ---- syscalls and the helper's lines
@@ -243,6 +255,7 @@ public final class VmResolver {
         }
         if (exit.name().equals("sys_fallocate")) {
             onFallocate(line, p, call.args, exit.ret());
+            call.effects.forEach(Runnable::run);
             return;
         }
         long cmd = call.args.arg("cmd");

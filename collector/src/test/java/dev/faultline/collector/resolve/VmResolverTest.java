@@ -158,6 +158,22 @@ class VmResolverTest {
         assertThat(r.stats.skipped()).containsEntry("fallocate-not-gmem", 1L);
     }
 
+    /** The punch-hole's page removals are logged inside the call; the invalidation is emitted first. */
+    @Test
+    void punchHoleComesBeforeItsPageRemovals() {
+        Replay r = Replay.lines(
+                l("1.1", "faultline_create_vm: fd 3 type 4 ret 5"),
+                l("1.2", "faultline_create_guest_memfd: vmfd 5 size 0x200000 flags 0x0 ret 6 ino 0x77"),
+                l("1.3", "mm_filemap_add_to_page_cache: dev 0:16 ino 77 pfn=0x1000 ofs=0 order=0"),
+                l("2.1", "sys_fallocate(fd: 6, mode: 3, offset: 0, len: 0x1000)"),
+                l("2.2", "mm_filemap_delete_from_page_cache: dev 0:16 ino 77 pfn=0x1000 ofs=0 order=0"),
+                l("2.3", "sys_fallocate -> 0x0"),
+                l("3.1", "mm_filemap_delete_from_page_cache: dev 0:16 ino 77 pfn=0x1001 ofs=4096 order=0"));
+        assertThat(r.events).extracting(e -> e.getBody().getClass().getSimpleName()).containsExactly(
+                "VmCreated", "GmemCreated", "GmemPageAdded", "GmemInvalidation", "GmemPageRemoved", "GmemPageRemoved");
+        dev.faultline.collector.RealFixturesTest.assertSequenced(r.events);
+    }
+
     @Test
     void failedIoctlChangesNothing() {
         Replay r = Replay.lines(l("1.1", "sys_ioctl(fd: 3, cmd: 0xae01, arg: 0x9)"), l("1.2", "sys_ioctl -> 0xffffffffffffffea"));

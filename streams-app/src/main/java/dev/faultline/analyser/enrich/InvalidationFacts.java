@@ -2,7 +2,9 @@ package dev.faultline.analyser.enrich;
 
 import static dev.faultline.analyser.rules.Evidences.hex;
 
+import dev.faultline.analyser.state.Interval;
 import dev.faultline.analyser.state.VmState;
+import dev.faultline.analyser.state.VmView;
 import dev.faultline.events.GmemInvalidation;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,8 +33,11 @@ public final class InvalidationFacts {
     public final Long gfnEnd;
     public final String problems;
     public final String bindings;
+    /** Populated pages in the range whose GFNs are private: guest data the punch-hole destroys. */
+    public final long privatePagesDiscarded;
 
-    public InvalidationFacts(GmemInvalidation g, VmState s) {
+    public InvalidationFacts(GmemInvalidation g, VmView view) {
+        VmState s = view.state();
         long offset = g.getOffset();
         long length = g.getLength();
         List<String> p = new ArrayList<>();
@@ -61,6 +66,7 @@ public final class InvalidationFacts {
         bound = !slots.isEmpty();
         boolean past = false;
         long covered = 0;
+        long discarded = 0;
         Long first = null;
         Long last = null;
         List<String> described = new ArrayList<>();
@@ -74,6 +80,11 @@ public final class InvalidationFacts {
                 continue;
             }
             covered += hi - lo;
+            if (g.getInode() != null) {
+                for (Interval pop : view.populatedRanges(g.getInode(), lo, hi - 1)) {
+                    discarded += view.privatePages(b.baseGfn() + pop.first() - index, b.baseGfn() + pop.last() - index);
+                }
+            }
             if (start < index || end > bindEnd) {
                 past = true;
                 p.add("pages [" + hex(start) + ", " + hex(end) + ") run past binding slot " + b.slot + " (gmem pages ["
@@ -89,6 +100,7 @@ public final class InvalidationFacts {
         if (outsideBindings) {
             p.add("pages [" + hex(start) + ", " + hex(end) + ") are outside every binding of the file");
         }
+        privatePagesDiscarded = discarded;
         gfnStart = first;
         gfnEnd = last;
         problems = String.join("; ", p);

@@ -64,8 +64,12 @@ public final class StateUpdater {
             vm.setPopulated(p.getInode(), first, first + (1L << Math.min(p.getOrder(), 40)) - 1, false);
         } else if (body instanceof GmemInvalidation) {
             s.count("invalidations");
-        } else if (body instanceof Populate) {
+        } else if (body instanceof Populate p) {
             s.count("populates");
+            long[] r = gfnRange(p.getGpa(), p.getSize());
+            if (r != null && p.getRet() == 0) {
+                vm.setLaunched(r[0], r[1]);
+            }
         } else if (body instanceof TraceLoss t) {
             s.counters.merge("lost_events", t.getCount(), Long::sum);
         }

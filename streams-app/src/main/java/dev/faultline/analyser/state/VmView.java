@@ -73,6 +73,35 @@ public final class VmView {
         }
     }
 
+    /** Populated gmem page ranges of {@code inode} within [first, last]. */
+    public List<Interval> populatedRanges(long inode, long firstPage, long lastPage) {
+        return intervals.overlapping(populatedSpace(inode), firstPage, lastPage);
+    }
+
+    /** Pages in [first, last] whose attribute is PRIVATE. */
+    public long privatePages(long first, long last) {
+        long n = 0;
+        for (Interval i : attributeRanges(first, last)) {
+            if ((i.value() & ATTR_PRIVATE) != 0) {
+                n += i.last() - i.first() + 1;
+            }
+        }
+        return n;
+    }
+
+    /** GFN ranges populated by launch update / pre-fault (ret 0), overlapping [first, last]. */
+    public List<Interval> launched(long first, long last) {
+        return intervals.overlapping(launchSpace(), first, last);
+    }
+
+    public void setLaunched(long first, long last) {
+        intervals.put(launchSpace(), first, last, 1);
+    }
+
+    private String launchSpace() {
+        return "launch|" + vm;
+    }
+
     private String attributeSpace() {
         return "attr|" + vm;
     }

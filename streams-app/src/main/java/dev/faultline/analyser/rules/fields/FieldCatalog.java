@@ -5,7 +5,12 @@ import dev.cel.common.types.CelType;
 import dev.cel.common.types.SimpleType;
 import dev.faultline.analyser.enrich.EnrichedEvent;
 import dev.faultline.analyser.enrich.InvalidationFacts;
+import dev.faultline.analyser.enrich.HugeMapping;
 import dev.faultline.analyser.enrich.MapGpaRange;
+import dev.faultline.analyser.enrich.MemslotChange;
+import dev.faultline.events.MemslotSet;
+import dev.faultline.events.Populate;
+import dev.faultline.events.SpteChanged;
 import dev.faultline.analyser.state.VmState;
 import dev.faultline.events.GmemHostFault;
 import dev.faultline.events.GmemPageAdded;
@@ -52,6 +57,54 @@ public final class FieldCatalog {
         slot();
         hc();
         gmem();
+        populate();
+        memslot();
+        spte();
+    }
+
+    private void populate() {
+        add("populate.repeat", SimpleType.BOOL, "Populate: a GFN of the range was already populated by launch update / pre-fault",
+                e -> e.body() instanceof Populate p ? repeatPopulate(e, p) : null);
+    }
+
+    private void memslot() {
+        add("memslot.change", SimpleType.STRING, "MemslotSet: new, deleted, moved, resized, flags or unchanged (unbound if the struct is unknown)",
+                e -> slotChange(e, c -> c.change));
+        add("memslot.previous_gmem", SimpleType.BOOL, "MemslotSet: the slot it replaces was bound to a guest_memfd",
+                e -> slotChange(e, c -> c.previousGmem));
+        add("memslot.populated_private", SimpleType.BOOL, "MemslotSet: the replaced binding had populated private pages",
+                e -> slotChange(e, c -> c.populatedPrivate));
+        add("memslot.double_bound", SimpleType.BOOL, "MemslotSet: another slot binds an overlapping range of the same guest_memfd",
+                e -> slotChange(e, c -> c.doubleBoundWith != null));
+        add("memslot.other_slot", SimpleType.INT, "the other slot of a double binding",
+                e -> slotChange(e, c -> c.doubleBoundWith == null ? null : (long) c.doubleBoundWith));
+    }
+
+    private void spte() {
+        add("spte.present", SimpleType.BOOL, "SpteChanged: the new SPTE maps (has a permission bit)", e -> huge(e, h -> h.present));
+        add("spte.mixed", SimpleType.BOOL, "SpteChanged: the GFN range of the mapping's level has mixed memory attributes",
+                e -> huge(e, h -> h.mixed));
+        add("spte.first", SimpleType.UINT, "first GFN the mapping covers", e -> huge(e, h -> uint(h.first)));
+        add("spte.last", SimpleType.UINT, "last GFN the mapping covers", e -> huge(e, h -> uint(h.last)));
+    }
+
+    private static Object repeatPopulate(EnrichedEvent e, Populate p) {
+        long[] r = dev.faultline.analyser.state.StateUpdater.gfnRange(p.getGpa(), p.getSize());
+        return r != null && !e.vm().launched(r[0], r[1]).isEmpty();
+    }
+
+    private static Object slotChange(EnrichedEvent e, Function<MemslotChange, Object> get) {
+        if (!(e.body() instanceof MemslotSet m)) {
+            return null;
+        }
+        return get.apply(e.facts(MemslotChange.class, x -> new MemslotChange(m, x.vm())));
+    }
+
+    private static Object huge(EnrichedEvent e, Function<HugeMapping, Object> get) {
+        if (!(e.body() instanceof SpteChanged s)) {
+            return null;
+        }
+        return get.apply(e.facts(HugeMapping.class, x -> new HugeMapping(s, x.vm())));
     }
 
     public Field field(String name) {
@@ -152,6 +205,9 @@ public final class FieldCatalog {
         add("inval.gfn_start", SimpleType.UINT, "first GFN of the first binding run past (seed 004 clamping)",
                 e -> inval(e, f -> uint(f.gfnStart)));
         add("inval.gfn_end", SimpleType.UINT, "last GFN of it", e -> inval(e, f -> uint(f.gfnEnd)));
+        add("inval.discards_private", SimpleType.BOOL, "populated pages in the range back private GFNs (guest data destroyed)",
+                e -> inval(e, f -> f.privatePagesDiscarded > 0));
+        add("inval.private_pages", SimpleType.INT, "how many such pages", e -> inval(e, f -> f.privatePagesDiscarded));
         add("inval.problems", SimpleType.STRING, "what is wrong with the punch-hole, in words", e -> inval(e, f -> f.problems));
         add("inval.bindings", SimpleType.STRING, "the file's bindings, in words", e -> inval(e, f -> f.bindings));
     }
@@ -242,7 +298,7 @@ public final class FieldCatalog {
         if (!(e.body() instanceof GmemInvalidation g)) {
             return null;
         }
-        return get.apply(e.facts(InvalidationFacts.class, x -> new InvalidationFacts(g, x.vm().state())));
+        return get.apply(e.facts(InvalidationFacts.class, x -> new InvalidationFacts(g, x.vm())));
     }
 
     private static Schema.Type valueType(Schema s) {
