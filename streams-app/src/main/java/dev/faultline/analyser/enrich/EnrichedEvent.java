@@ -12,14 +12,15 @@ import java.util.function.Function;
  * vCPU's recent context, plus facts derived once for all rules.
  *
  * @param gfn           the GFN the event touches, when it touches one
+ * @param gfnLast       the last GFN of the range it touches (= gfn for a single page)
  * @param faultPrivate  for page faults and the MMIO after them: whether the vCPU's last fault on
  *                      this GFN was private (null when unknown)
  */
-public record EnrichedEvent(Event event, VmView vm, VcpuContext vcpu, Long gfn, Boolean faultPrivate,
+public record EnrichedEvent(Event event, VmView vm, VcpuContext vcpu, Long gfn, Long gfnLast, Boolean faultPrivate,
                             Map<Class<?>, Object> memo) {
 
-    public EnrichedEvent(Event event, VmView vm, VcpuContext vcpu, Long gfn, Boolean faultPrivate) {
-        this(event, vm, vcpu, gfn, faultPrivate, new HashMap<>());
+    public EnrichedEvent(Event event, VmView vm, VcpuContext vcpu, Long gfn, Long gfnLast, Boolean faultPrivate) {
+        this(event, vm, vcpu, gfn, gfnLast, faultPrivate, new HashMap<>());
     }
 
     /** A group of facts computed at most once per event, and only if a rule asks for it. */
@@ -35,6 +36,10 @@ public record EnrichedEvent(Event event, VmView vm, VcpuContext vcpu, Long gfn, 
 
     public Object body() {
         return event.getBody();
+    }
+
+    public long ts() {
+        return event.getHeader().getKernelTsNs();
     }
 
     public long seq() {

@@ -1,5 +1,6 @@
 package dev.faultline.analyser.enrich;
 
+import dev.faultline.analyser.state.StateUpdater;
 import dev.faultline.analyser.state.VcpuContext;
 import dev.faultline.analyser.state.VmView;
 import dev.faultline.events.Event;
@@ -30,7 +31,24 @@ public final class Enricher {
         } else {
             gfn = firstGfn(body);
         }
-        return new EnrichedEvent(event, vm, vcpu, gfn, faultPrivate);
+        return new EnrichedEvent(event, vm, vcpu, gfn, lastGfn(body, gfn), faultPrivate);
+    }
+
+    /** The last GFN of the range an event names: sizes and page counts are guest-controlled, clamp them. */
+    private static Long lastGfn(Object body, Long gfn) {
+        if (gfn == null) {
+            return null;
+        }
+        long[] r = null;
+        if (body instanceof MemoryAttributes a) {
+            r = StateUpdater.gfnRange(a.getGpa(), a.getSize());
+        } else if (body instanceof Populate p) {
+            r = StateUpdater.gfnRange(p.getGpa(), p.getSize());
+        } else if (body instanceof Hypercall h && h.getNr() == MapGpaRange.NR) {
+            long pages = h.getA1();
+            r = StateUpdater.gfnRange(h.getA0(), Long.compareUnsigned(pages, -1L >>> 12) > 0 ? -1L : pages << 12);
+        }
+        return r == null ? gfn : r[1];
     }
 
     /** The first GFN of events that name guest memory; null for the rest. */

@@ -34,10 +34,12 @@ public final class CelRule implements Rule {
     private final List<Field> stateFields;
     private final boolean faultEvidence;
     private final List<Example> examples;
+    private final Timing timing;
     private final AtomicLong evalErrors = new AtomicLong();
 
     CelRule(RuleMeta meta, CelRuntime.Program condition, Map<String, CelRuntime.Program> exceptions, String output,
-            CelRuntime.Program gfnStart, CelRuntime.Program gfnEnd, List<Field> referenced, List<Example> examples) {
+            CelRuntime.Program gfnStart, CelRuntime.Program gfnEnd, List<Field> referenced, List<Example> examples,
+            Timing timing) {
         this.meta = meta;
         this.condition = condition;
         this.exceptions = exceptions;
@@ -48,6 +50,7 @@ public final class CelRule implements Rule {
         this.stateFields = referenced.stream().filter(f -> !f.group().equals("evt")).toList();
         this.faultEvidence = referenced.stream().anyMatch(f -> f.group().equals("fault"));
         this.examples = examples;
+        this.timing = timing;
     }
 
     @Override
@@ -65,7 +68,7 @@ public final class CelRule implements Rule {
 
     /** The same rule with other metadata (e.g. enabled, to run a disabled rule's examples). */
     CelRule withMeta(RuleMeta m) {
-        return new CelRule(m, condition, exceptions, output, gfnStart, gfnEnd, referenced, examples);
+        return new CelRule(m, condition, exceptions, output, gfnStart, gfnEnd, referenced, examples, timing);
     }
 
     /** Evaluations that raised an error (treated as not firing). */
@@ -74,19 +77,72 @@ public final class CelRule implements Rule {
     }
 
     @Override
-    public Optional<Finding> evaluate(EnrichedEvent e) {
+    public List<Finding> evaluate(EnrichedEvent e, RuleMemory memory) {
         Map<String, Object> seen = new LinkedHashMap<>();
+        if (timing == null) {
+            return matches(e, seen) ? List.of(finding(e, seen, List.of())) : List.of();
+        }
+        String vm = e.event().getHeader().getVm();
+        RuleWindow w = memory.load(meta.id(), vm);
+        List<Finding> out = new ArrayList<>();
+        long now = e.ts();
+        switch (timing.kind()) {
+            case THRESHOLD -> {
+                if (matches(e, seen)) {
+                    w.times.removeIf(t -> now - t > timing.withinNs());
+                    w.add(w.times, now);
+                    if (w.times.size() > timing.count()) {
+                        out.add(finding(e, seen, List.of()));
+                        w.times.clear();
+                    }
+                }
+            }
+            case FOLLOWED_BY -> {
+                for (RuleWindow.Marker p : List.copyOf(w.pending)) {
+                    if (now - p.ts > timing.withinNs()) {
+                        w.pending.remove(p);
+                        out.add(expired(p, e));
+                    }
+                }
+                if (test(timing.other(), e, new LinkedHashMap<>())) {
+                    w.pending.removeIf(p -> !timing.matchGfn() || p.overlaps(e.gfn(), e.gfnLast()));
+                }
+                if (matches(e, seen)) {
+                    w.add(w.pending, marker(e));
+                }
+            }
+            case PRECEDED_BY -> {
+                w.recent.removeIf(r -> now - r.ts > timing.withinNs());
+                if (matches(e, seen) && w.recent.stream().noneMatch(r -> !timing.matchGfn() || r.overlaps(e.gfn(), e.gfnLast()))) {
+                    out.add(finding(e, seen, List.of()));
+                }
+                if (test(timing.other(), e, new LinkedHashMap<>())) {
+                    w.add(w.recent, marker(e));
+                }
+            }
+            default -> throw new IllegalStateException();
+        }
+        memory.save(meta.id(), vm, w);
+        return out;
+    }
+
+    /** The condition holds and no exception does. */
+    private boolean matches(EnrichedEvent e, Map<String, Object> seen) {
         if (!test(condition, e, seen)) {
-            return Optional.empty();
+            return false;
         }
         for (CelRuntime.Program exception : exceptions.values()) {
             if (test(exception, e, seen)) {
-                return Optional.empty();
+                return false;
             }
         }
+        return true;
+    }
+
+    private Finding finding(EnrichedEvent e, Map<String, Object> seen, List<Evidence> before) {
         Long start = gfn(gfnStart, e, seen);
         Long end = gfnEnd == null ? start : gfn(gfnEnd, e, seen);
-        List<Evidence> evidence = new ArrayList<>();
+        List<Evidence> evidence = new ArrayList<>(before);
         if (faultEvidence && Boolean.TRUE.equals(value("fault.on_gfn", e, seen))) {
             evidence.add(new Evidence(e.vcpu().lastFaultSeq, "PageFault", e.vcpu().lastFaultTsNs,
                     "last fault on gfn " + Evidences.hex(e.vcpu().lastFaultGfn) + " error_code "
@@ -98,7 +154,28 @@ public final class CelRule implements Rule {
         for (Field f : stateFields) {
             state.put(f.name(), format(value(f.name(), e, seen)));
         }
-        return Optional.of(new Finding(meta.id(), start, end == null ? start : end, render(e, seen), evidence, state));
+        return new Finding(meta.id(), start, end == null ? start : end, render(e, seen), evidence, state);
+    }
+
+    /** An opening event whose follow-up did not come in time; the event that showed it is evidence too. */
+    private Finding expired(RuleWindow.Marker p, EnrichedEvent now) {
+        List<Evidence> evidence = List.of(new Evidence(p.seq, p.type, p.ts, p.summary),
+                new Evidence(now.seq(), Evidences.of(now.event(), "").getType(), now.ts(),
+                        "first event " + (now.ts() - p.ts) / 1_000 + " us later, with no follow-up"));
+        String msg = p.summary + ": no follow-up within " + timing.withinNs() / 1_000_000 + " ms";
+        return new Finding(meta.id(), p.first, p.last, msg, evidence,
+                Map.of("waited_us", String.valueOf((now.ts() - p.ts) / 1_000)));
+    }
+
+    private RuleWindow.Marker marker(EnrichedEvent e) {
+        RuleWindow.Marker m = new RuleWindow.Marker();
+        m.first = e.gfn();
+        m.last = e.gfnLast();
+        m.seq = e.seq();
+        m.ts = e.ts();
+        m.type = Evidences.of(e.event(), "").getType();
+        m.summary = render(e, new LinkedHashMap<>());
+        return m;
     }
 
     private boolean test(CelRuntime.Program p, EnrichedEvent e, Map<String, Object> seen) {

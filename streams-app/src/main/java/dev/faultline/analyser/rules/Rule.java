@@ -1,7 +1,7 @@
 package dev.faultline.analyser.rules;
 
 import dev.faultline.analyser.enrich.EnrichedEvent;
-import java.util.Optional;
+import java.util.List;
 
 /**
  * A check of one enriched event against the private-memory contract. Rule ids are a contract
@@ -11,6 +11,9 @@ public interface Rule {
 
     String id();
 
-    /** A finding when the event violates the rule; evaluated against the state before the event. */
-    Optional<Finding> evaluate(EnrichedEvent e);
+    /**
+     * Findings for this event, evaluated against the state before it: usually none or one; a
+     * time-aware rule may also report earlier events whose window this event closed.
+     */
+    List<Finding> evaluate(EnrichedEvent e, RuleMemory memory);
 }

@@ -27,7 +27,8 @@ import java.util.stream.Stream;
  */
 public final class RuleSet {
     private static final Set<String> RULE_KEYS = Set.of("rule", "desc", "condition", "output", "priority", "tags",
-            "enabled", "exceptions", "gfn", "examples");
+            "enabled", "exceptions", "gfn", "examples", "threshold", "unless_followed_by", "unless_preceded_by");
+    private static final Set<String> SEQUENCE_KEYS = Set.of("condition", "within", "match");
     private static final Pattern IDENT = Pattern.compile("[a-z_]+\\.[a-z_0-9]+");
 
     private final Map<String, CelRule> rules;
@@ -187,12 +188,53 @@ public final class RuleSet {
             gfnStart = compile(g.get(0), what + ": gfn", macros, g.get(0).text(), referenced, false);
             gfnEnd = g.size() == 2 ? compile(g.get(1), what + ": gfn", macros, g.get(1).text(), referenced, false) : null;
         }
+        Timing timing = timing(n, what, macros, referenced);
         List<Example> examples = examples(n, what, setups);
         if (examples.stream().noneMatch(x -> x.fires() > 0) || examples.stream().noneMatch(x -> x.fires() == 0)) {
             warnings.add(n.where() + ": " + what + " needs examples that fire and examples that stay quiet");
         }
         List<Field> fields = referenced.stream().map(FieldCatalog.get()::field).toList();
-        return new CelRule(meta, program, exceptions, output, gfnStart, gfnEnd, fields, examples);
+        return new CelRule(meta, program, exceptions, output, gfnStart, gfnEnd, fields, examples, timing);
+    }
+
+    /** threshold / unless_followed_by / unless_preceded_by: at most one. */
+    private static Timing timing(YamlNode n, String what, Macros macros, Set<String> referenced) {
+        List<String> given = java.util.stream.Stream.of("threshold", "unless_followed_by", "unless_preceded_by")
+                .filter(n::has).toList();
+        if (given.size() > 1) {
+            throw new RuleFileException(n.where() + ": " + what + ": use one of " + given + ", not several");
+        }
+        if (given.isEmpty()) {
+            return null;
+        }
+        YamlNode t = n.get(given.get(0));
+        if (given.get(0).equals("threshold")) {
+            Timing th = Timing.threshold(t.text());
+            if (th == null) {
+                throw new RuleFileException(t.where() + ": " + what + ": threshold reads 'count > N within DURATION per vm'");
+            }
+            return th;
+        }
+        for (String k : t.keys()) {
+            if (!SEQUENCE_KEYS.contains(k)) {
+                throw new RuleFileException(t.get(k).where() + ": " + what + ": unknown key '" + k + "' in " + given.get(0)
+                        + " (known: condition, within, match)");
+            }
+        }
+        String sub = what + ": " + given.get(0);
+        CelRuntime.Program other = compile(t.get("condition"), sub, macros, t.string("condition", sub), referenced, true);
+        long within;
+        try {
+            within = Timing.duration(t.string("within", sub));
+        } catch (IllegalArgumentException e) {
+            throw new RuleFileException(t.get("within").where() + ": " + sub + ": " + e.getMessage(), e);
+        }
+        String match = t.stringOr("match", "gfn");
+        if (!match.equals("gfn") && !match.equals("vm")) {
+            throw new RuleFileException(t.get("match").where() + ": " + sub + ": match is gfn (ranges overlap) or vm");
+        }
+        Timing.Kind kind = given.get(0).equals("unless_followed_by") ? Timing.Kind.FOLLOWED_BY : Timing.Kind.PRECEDED_BY;
+        return new Timing(kind, 0, within, other, match.equals("gfn"));
     }
 
     private static CelRuntime.Program compile(YamlNode at, String what, Macros macros, String expression,

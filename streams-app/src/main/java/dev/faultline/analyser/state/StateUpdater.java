@@ -2,6 +2,11 @@ package dev.faultline.analyser.state;
 
 import dev.faultline.events.Event;
 import dev.faultline.events.GmemCreated;
+import dev.faultline.events.Hypercall;
+import dev.faultline.events.Pio;
+import dev.faultline.events.UserspaceExit;
+import dev.faultline.events.VcpuExit;
+import dev.faultline.events.VmgExit;
 import dev.faultline.events.GmemInvalidation;
 import dev.faultline.events.GmemPageAdded;
 import dev.faultline.events.GmemPageRemoved;
@@ -24,6 +29,10 @@ public final class StateUpdater {
     public void apply(Event event, VmView vm, VcpuContext vcpu) {
         VmState s = vm.state();
         Object body = event.getBody();
+        if (body instanceof PageFault || body instanceof Mmio || body instanceof Pio || body instanceof Hypercall
+                || body instanceof UserspaceExit || body instanceof VcpuExit || body instanceof VmgExit) {
+            s.guestStarted = true;
+        }
         if (body instanceof VmCreated c) {
             s.vmType = c.getVmType().name();
             s.host = event.getHeader().getHost();

@@ -15,6 +15,8 @@ public final class VmState {
     public String vmType = "UNKNOWN";
     public String host;
     public boolean destroyed;
+    /** A vCPU has run (the trace showed a per-vCPU event): set-up before launch is over. */
+    public boolean guestStarted;
     /** Memslots with known details, by "addressSpace:slot". */
     public Map<String, Memslot> memslots = new TreeMap<>();
     /** Memslot changes seen without their struct (plain ioctl lines, no BPF helper): bindings are then uncertain. */

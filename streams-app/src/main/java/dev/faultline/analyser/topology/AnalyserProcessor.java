@@ -4,7 +4,10 @@ import dev.faultline.alerts.Alert;
 import dev.faultline.analyser.alerts.AlertFactory;
 import dev.faultline.analyser.enrich.EnrichedEvent;
 import dev.faultline.analyser.enrich.Enricher;
+import dev.faultline.analyser.rules.Finding;
 import dev.faultline.analyser.rules.Rule;
+import dev.faultline.analyser.rules.RuleMemory;
+import dev.faultline.analyser.rules.RuleWindow;
 import dev.faultline.analyser.rules.RuleSet;
 import dev.faultline.analyser.state.IntervalStore;
 import dev.faultline.analyser.state.StateUpdater;
@@ -32,6 +35,7 @@ final class AnalyserProcessor implements Processor<String, Event, String, Alert>
     private ProcessorContext<String, Alert> context;
     private KeyValueStore<String, VmState> vmStates;
     private KeyValueStore<String, VcpuContext> vcpus;
+    private KeyValueStore<String, RuleWindow> windows;
     private IntervalStore intervals;
 
     AnalyserProcessor(Supplier<RuleSet> rules) {
@@ -43,6 +47,7 @@ final class AnalyserProcessor implements Processor<String, Event, String, Alert>
         this.context = context;
         this.vmStates = context.getStateStore(AnalyserTopology.VM_STATE_STORE);
         this.vcpus = context.getStateStore(AnalyserTopology.VCPU_STORE);
+        this.windows = context.getStateStore(AnalyserTopology.RULE_WINDOW_STORE);
         KeyValueStore<Bytes, byte[]> kv = context.getStateStore(AnalyserTopology.INTERVAL_STORE);
         this.intervals = new IntervalStore(kv);
     }
@@ -68,9 +73,22 @@ final class AnalyserProcessor implements Processor<String, Event, String, Alert>
 
         EnrichedEvent enriched = enricher.enrich(event, view, vcpu);
         RuleSet ruleSet = rules.get();
+        RuleMemory memory = new RuleMemory() {
+            @Override
+            public RuleWindow load(String rule, String vmId) {
+                RuleWindow w = windows.get(rule + "|" + vmId);
+                return w == null ? new RuleWindow() : w;
+            }
+
+            @Override
+            public void save(String rule, String vmId, RuleWindow w) {
+                windows.put(rule + "|" + vmId, w);
+            }
+        };
         for (Rule rule : ruleSet.enabled()) {
-            rule.evaluate(enriched).ifPresent(f -> context.forward(record.withKey(vm)
-                    .withValue(alerts.create(f, ruleSet.meta(rule.id()), event))));
+            for (Finding f : rule.evaluate(enriched, memory)) {
+                context.forward(record.withKey(vm).withValue(alerts.create(f, ruleSet.meta(rule.id()), event)));
+            }
         }
 
         updater.apply(event, view, vcpu);

@@ -1,6 +1,7 @@
 package dev.faultline.analyser.topology;
 
 import dev.faultline.analyser.rules.RuleSet;
+import dev.faultline.analyser.rules.RuleWindow;
 import dev.faultline.analyser.state.JsonSerde;
 import dev.faultline.analyser.state.VcpuContext;
 import dev.faultline.analyser.state.VmState;
@@ -18,6 +19,7 @@ public final class AnalyserTopology {
     public static final String VM_STATE_STORE = "vm-state";
     public static final String VCPU_STORE = "vcpu-context";
     public static final String INTERVAL_STORE = "gfn-intervals";
+    public static final String RULE_WINDOW_STORE = "rule-windows";
 
     private AnalyserTopology() {
     }
@@ -30,6 +32,8 @@ public final class AnalyserTopology {
                 new JsonSerde<>(VmState.class)), "analyse");
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(VCPU_STORE), Serdes.String(),
                 new JsonSerde<>(VcpuContext.class)), "analyse");
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RULE_WINDOW_STORE), Serdes.String(),
+                new JsonSerde<>(RuleWindow.class)), "analyse");
         // Intervals: no record cache in front, the chunk layout already batches pages into ranges.
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(INTERVAL_STORE), Serdes.Bytes(),
                 Serdes.ByteArray()).withCachingDisabled(), "analyse");

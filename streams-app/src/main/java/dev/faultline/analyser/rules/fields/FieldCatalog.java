@@ -129,6 +129,8 @@ public final class FieldCatalog {
         add("evt.tid", SimpleType.INT, "thread id", e -> (long) e.event().getHeader().getTid());
         add("evt.vcpu", SimpleType.INT, "vCPU index when known", e -> asLong(e.event().getHeader().getVcpu()));
         add("evt.gfn", SimpleType.UINT, "the guest frame the event touches: GPA >> 12, the first of a range, or the body's gfn", e -> uint(e.gfn()));
+        add("evt.gfn_last", SimpleType.UINT, "the last GFN of the range the event names (attributes, population, MAP_GPA_RANGE)",
+                e -> uint(e.gfnLast()));
     }
 
     /**
@@ -164,6 +166,8 @@ public final class FieldCatalog {
                 e -> e.vm().type().name());
         add("vm.private_memory", SimpleType.BOOL, "the VM type has private memory (SNP, TDX, software-protected)",
                 e -> e.vm().hasPrivateMemory());
+        add("vm.guest_started", SimpleType.BOOL, "a vCPU of the VM has run: launch-time set-up is over",
+                e -> e.vm().state().guestStarted);
         add("vm.bindings_known", SimpleType.BOOL, "every memslot change was seen with its struct (no plain-ioctl-only change)",
                 e -> e.vm().state().opaqueMemslotChanges == 0);
     }
