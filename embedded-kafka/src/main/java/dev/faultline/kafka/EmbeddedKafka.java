@@ -37,7 +37,8 @@ import org.apache.kafka.server.common.MetadataVersion;
  */
 public final class EmbeddedKafka implements AutoCloseable {
     /** Topics and partition counts: events spread VMs over partitions; alerts are fewer. */
-    public static final Map<String, Integer> FAULTLINE_TOPICS = Map.of("faultline.events", 6, "faultline.alerts", 3);
+    public static final Map<String, Integer> FAULTLINE_TOPICS = Map.of("faultline.events", 6, "faultline.alerts", 3,
+            "faultline.events.dlq", 1);
 
     private final Path dir;
     private final boolean deleteOnClose;
