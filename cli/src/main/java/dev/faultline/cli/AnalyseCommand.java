@@ -1,6 +1,8 @@
 package dev.faultline.cli;
 
+import dev.faultline.analyser.rules.RuleReloader;
 import dev.faultline.analyser.topology.AnalyserApp;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -9,7 +11,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "analyse", aliases = "analyze", mixinStandardHelpOptions = true,
-        description = "Run the streaming analyser against a Kafka cluster (exactly-once, RocksDB state) until interrupted.")
+        description = {"Run the streaming analyser against a Kafka cluster (exactly-once, RocksDB state) until interrupted.",
+            "Rule files are reloaded when they change; an edit that does not load keeps the previous rules and is logged."})
 final class AnalyseCommand implements Callable<Integer> {
 
     @Mixin
@@ -28,7 +31,8 @@ final class AnalyseCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--bootstrap-servers is required");
         }
         CountDownLatch stop = new CountDownLatch(1);
-        try (AnalyserApp app = new AnalyserApp(kafka.bootstrapServers, stateDir, rules.load(), kafka.clientProperties())) {
+        try (RuleReloader reloader = new RuleReloader(rules.dir(), Duration.ofSeconds(2));
+                AnalyserApp app = new AnalyserApp(kafka.bootstrapServers, stateDir, reloader, kafka.clientProperties())) {
             // Close from the hook: the JVM exits when hooks end, so closing after the latch could be cut short.
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 stop.countDown();

@@ -10,7 +10,11 @@ final class RulesOption {
     Path dir;
 
     RuleSet load() {
-        return RuleSet.load(dir != null ? dir : defaultDir());
+        return RuleSet.load(dir());
+    }
+
+    Path dir() {
+        return dir != null ? dir : defaultDir();
     }
 
     static Path defaultDir() {

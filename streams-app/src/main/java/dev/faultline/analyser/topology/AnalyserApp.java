@@ -4,6 +4,7 @@ import dev.faultline.analyser.rules.RuleSet;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -15,7 +16,12 @@ public final class AnalyserApp implements AutoCloseable {
     private final KafkaStreams streams;
 
     public AnalyserApp(String bootstrapServers, Path stateDir, RuleSet rules, Map<String, String> clientProperties) {
-        this.streams = new KafkaStreams(AnalyserTopology.build(() -> rules), config(bootstrapServers, stateDir, clientProperties));
+        this(bootstrapServers, stateDir, () -> rules, clientProperties);
+    }
+
+    /** With rules that may change while it runs (a {@link dev.faultline.analyser.rules.RuleReloader}). */
+    public AnalyserApp(String bootstrapServers, Path stateDir, Supplier<RuleSet> rules, Map<String, String> clientProperties) {
+        this.streams = new KafkaStreams(AnalyserTopology.build(rules), config(bootstrapServers, stateDir, clientProperties));
     }
 
     static Properties config(String bootstrapServers, Path stateDir, Map<String, String> clientProperties) {
