@@ -23,6 +23,9 @@ final class AlertFormat {
                 sb.append("..0x").append(Long.toHexString(a.getGfnEnd()));
             }
         }
+        if (a.getCount() > 1) {
+            sb.append("  x").append(a.getCount());
+        }
         sb.append('\n').append("    ").append(a.getMessage()).append('\n');
         for (Evidence e : a.getEvidence()) {
             sb.append("    evidence seq ").append(e.getSeq()).append(" ").append(e.getType()).append(": ")

@@ -2,6 +2,7 @@ package dev.faultline.cli;
 
 import dev.faultline.alerts.Alert;
 import dev.faultline.alerts.Priority;
+import dev.faultline.analyser.alerts.AlertFolder;
 import dev.faultline.analyser.rules.RuleFileException;
 import dev.faultline.analyser.rules.RuleSet;
 import dev.faultline.analyser.topology.OfflineAnalyser;
@@ -81,7 +82,7 @@ final class CheckCommand implements Callable<Integer> {
                             + " lines; is it a trace?\n" + stats.summary());
                     return ExitCodes.UNUSABLE_INPUT;
                 }
-                alerts.addAll(analyser.drainAlerts());
+                alerts.addAll(AlertFolder.latestPerId(analyser.drainAlerts()));
             }
         }
         for (Alert a : alerts) {

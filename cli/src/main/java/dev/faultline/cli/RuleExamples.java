@@ -1,6 +1,7 @@
 package dev.faultline.cli;
 
 import dev.faultline.alerts.Alert;
+import dev.faultline.analyser.alerts.AlertFolder;
 import dev.faultline.analyser.rules.CelRule;
 import dev.faultline.analyser.rules.Example;
 import dev.faultline.analyser.rules.RuleSet;
@@ -51,7 +52,7 @@ public final class RuleExamples {
             }, stats);
             x.trace().lines().forEach(p::accept);
             p.finish();
-            alerts = analyser.drainAlerts();
+            alerts = AlertFolder.latestPerId(analyser.drainAlerts());
         }
         String problem = null;
         long bad = stats.skipped().entrySet().stream().filter(e -> e.getKey().startsWith("malformed")

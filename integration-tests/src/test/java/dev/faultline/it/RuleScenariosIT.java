@@ -3,6 +3,7 @@ package dev.faultline.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faultline.alerts.Alert;
+import dev.faultline.analyser.alerts.AlertFolder;
 import dev.faultline.analyser.rules.CelRule;
 import dev.faultline.analyser.rules.Example;
 import dev.faultline.analyser.rules.RuleSet;
@@ -47,7 +48,8 @@ class RuleScenariosIT {
         }
         List<String> wrong = new ArrayList<>();
         hostToRule.forEach((host, rule) -> {
-            long got = alerts.stream().filter(a -> a.getHost().equals(host) && a.getRule().equals(rule)).count();
+            long got = AlertFolder.latestPerId(alerts).stream()
+                    .filter(a -> a.getHost().equals(host) && a.getRule().equals(rule)).count();
             Example x = hostToExample.get(host);
             if (got != x.fires()) {
                 wrong.add(rule + " / " + x.name() + ": expected " + x.fires() + ", got " + got);

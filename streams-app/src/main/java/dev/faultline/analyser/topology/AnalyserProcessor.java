@@ -2,6 +2,7 @@ package dev.faultline.analyser.topology;
 
 import dev.faultline.alerts.Alert;
 import dev.faultline.analyser.alerts.AlertFactory;
+import dev.faultline.analyser.alerts.AlertFolder;
 import dev.faultline.analyser.enrich.EnrichedEvent;
 import dev.faultline.analyser.enrich.Enricher;
 import dev.faultline.analyser.rules.Finding;
@@ -16,7 +17,9 @@ import dev.faultline.analyser.state.VmState;
 import dev.faultline.analyser.state.VmView;
 import dev.faultline.events.Event;
 import dev.faultline.events.EventHeader;
+import java.time.Duration;
 import java.util.function.Supplier;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -28,6 +31,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class AnalyserProcessor implements Processor<String, Event, String, Alert> {
     private final Supplier<RuleSet> rules;
+    private final long foldWindowMs;
     private final Enricher enricher = new Enricher();
     private final StateUpdater updater = new StateUpdater();
     private final AlertFactory alerts = new AlertFactory();
@@ -38,8 +42,11 @@ final class AnalyserProcessor implements Processor<String, Event, String, Alert>
     private KeyValueStore<String, RuleWindow> windows;
     private IntervalStore intervals;
 
-    AnalyserProcessor(Supplier<RuleSet> rules) {
+    private AlertFolder folder;
+
+    AnalyserProcessor(Supplier<RuleSet> rules, long foldWindowMs) {
         this.rules = rules;
+        this.foldWindowMs = foldWindowMs;
     }
 
     @Override
@@ -50,6 +57,14 @@ final class AnalyserProcessor implements Processor<String, Event, String, Alert>
         this.windows = context.getStateStore(AnalyserTopology.RULE_WINDOW_STORE);
         KeyValueStore<Bytes, byte[]> kv = context.getStateStore(AnalyserTopology.INTERVAL_STORE);
         this.intervals = new IntervalStore(kv);
+        this.folder = new AlertFolder(context.getStateStore(AnalyserTopology.FOLD_STORE), foldWindowMs);
+        context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME,
+                now -> folder.closeWindows(now, this::forward));
+    }
+
+    private void forward(Alert alert) {
+        context.forward(new org.apache.kafka.streams.processor.api.Record<>(alert.getVm(), alert,
+                context.currentSystemTimeMs()));
     }
 
     @Override
@@ -87,7 +102,7 @@ final class AnalyserProcessor implements Processor<String, Event, String, Alert>
         };
         for (Rule rule : ruleSet.enabled()) {
             for (Finding f : rule.evaluate(enriched, memory)) {
-                context.forward(record.withKey(vm).withValue(alerts.create(f, ruleSet.meta(rule.id()), event)));
+                folder.offer(alerts.create(f, ruleSet.meta(rule.id()), event), context.currentSystemTimeMs(), this::forward);
             }
         }
 

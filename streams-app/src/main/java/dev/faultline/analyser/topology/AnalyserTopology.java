@@ -1,5 +1,6 @@
 package dev.faultline.analyser.topology;
 
+import dev.faultline.analyser.alerts.AlertFold;
 import dev.faultline.analyser.rules.RuleSet;
 import dev.faultline.analyser.rules.RuleWindow;
 import dev.faultline.analyser.state.JsonSerde;
@@ -20,18 +21,27 @@ public final class AnalyserTopology {
     public static final String VCPU_STORE = "vcpu-context";
     public static final String INTERVAL_STORE = "gfn-intervals";
     public static final String RULE_WINDOW_STORE = "rule-windows";
+    public static final String FOLD_STORE = "alert-folds";
+    /** Repeats of an alert within this long are folded into one alert with a count. */
+    public static final long DEFAULT_FOLD_WINDOW_MS = 10_000;
 
     private AnalyserTopology() {
     }
 
     public static Topology build(Supplier<RuleSet> rules) {
+        return build(rules, DEFAULT_FOLD_WINDOW_MS);
+    }
+
+    public static Topology build(Supplier<RuleSet> rules, long foldWindowMs) {
         Topology t = new Topology();
         t.addSource("events", Serdes.String().deserializer(), AvroSerde.events().deserializer(), Topics.EVENTS);
-        t.addProcessor("analyse", () -> new AnalyserProcessor(rules), "events");
+        t.addProcessor("analyse", () -> new AnalyserProcessor(rules, foldWindowMs), "events");
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(VM_STATE_STORE), Serdes.String(),
                 new JsonSerde<>(VmState.class)), "analyse");
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(VCPU_STORE), Serdes.String(),
                 new JsonSerde<>(VcpuContext.class)), "analyse");
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FOLD_STORE), Serdes.String(),
+                new JsonSerde<>(AlertFold.class)), "analyse");
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RULE_WINDOW_STORE), Serdes.String(),
                 new JsonSerde<>(RuleWindow.class)), "analyse");
         // Intervals: no record cache in front, the chunk layout already batches pages into ranges.

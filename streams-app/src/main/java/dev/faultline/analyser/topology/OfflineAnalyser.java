@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -50,8 +51,12 @@ public final class OfflineAnalyser implements AutoCloseable {
         events.pipeInput(e.getHeader().getVm(), e, e.getHeader().getWallTsMs());
     }
 
-    /** Alerts produced since the last call, in order. */
+    /**
+     * Alerts produced since the last call, in order. The input so far is treated as complete:
+     * the fold windows are closed, so repeats come out as one alert with its count.
+     */
     public List<Alert> drainAlerts() {
+        driver.advanceWallClockTime(Duration.ofMillis(AnalyserTopology.DEFAULT_FOLD_WINDOW_MS + 1000));
         return new ArrayList<>(alerts.readValuesToList());
     }
 
