@@ -1,6 +1,8 @@
 package dev.faultline.cli;
 
 import dev.faultline.analyser.rules.RuleReloader;
+import dev.faultline.analyser.sinks.AlertRouter;
+import dev.faultline.analyser.sinks.SinkConfig;
 import dev.faultline.analyser.topology.AnalyserApp;
 import java.time.Duration;
 import java.nio.file.Path;
@@ -21,6 +23,10 @@ final class AnalyseCommand implements Callable<Integer> {
     @Mixin
     RulesOption rules;
 
+    @Option(names = "--sinks", paramLabel = "FILE",
+            description = "Sinks file (log, webhook, alertmanager, slack); see docs/sinks.md. Without it alerts stay on faultline.alerts.")
+    Path sinks;
+
     @Option(names = "--state-dir", defaultValue = "${java.io.tmpdir}/faultline-streams", paramLabel = "DIR",
             description = "Kafka Streams state directory (default: ${DEFAULT-VALUE}).")
     Path stateDir;
@@ -38,9 +44,14 @@ final class AnalyseCommand implements Callable<Integer> {
                 stop.countDown();
                 app.close();
             }));
+            AlertRouter router = sinks == null ? null
+                    : new AlertRouter(kafka.bootstrapServers, kafka.clientProperties(), SinkConfig.load(sinks));
             app.start();
             System.err.println("faultline analyse: running against " + kafka.bootstrapServers + " (Ctrl-C stops)");
             stop.await();
+            if (router != null) {
+                router.close();
+            }
         }
         return ExitCodes.OK;
     }

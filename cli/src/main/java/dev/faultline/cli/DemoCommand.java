@@ -1,5 +1,6 @@
 package dev.faultline.cli;
 
+import dev.faultline.analyser.sinks.SinkConfig;
 import dev.faultline.collector.CollectorStats;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,6 +31,9 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     RulesOption rules;
 
+    @Option(names = "--sinks", paramLabel = "FILE", description = "Also route alerts to the sinks in this file (see docs/sinks.md).")
+    Path sinks;
+
     @Override
     public Integer call() throws Exception {
         Path file = trace != null ? trace : bundledScenario();
@@ -41,7 +45,7 @@ final class DemoCommand implements Callable<Integer> {
                 System.out.print("ALERT " + AlertFormat.text(a));
                 System.out.flush();
             }
-        })) {
+        }, sinks == null ? java.util.List.of() : SinkConfig.load(sinks))) {
             System.err.println("faultline demo: broker at " + pipeline.bootstrapServers() + "; replaying " + file);
             CollectorStats stats = pipeline.replay(file.toString(), "demo-host");
             pipeline.awaitProcessed(Duration.ofSeconds(120));

@@ -2,6 +2,8 @@ package dev.faultline.cli;
 
 import dev.faultline.alerts.Alert;
 import dev.faultline.analyser.rules.RuleSet;
+import dev.faultline.analyser.sinks.AlertRouter;
+import dev.faultline.analyser.sinks.SinkChannel;
 import dev.faultline.analyser.topology.AnalyserApp;
 import dev.faultline.analyser.topology.Topics;
 import dev.faultline.collector.CollectorStats;
@@ -42,19 +44,27 @@ public final class LocalPipeline implements AutoCloseable {
     private final AnalyserApp analyser;
     private final Path stateDir;
     private final AlertWatcher watcher;
+    private final AlertRouter router;
     private boolean closed;
 
-    private LocalPipeline(EmbeddedKafka kafka, RuleSet rules, Consumer<Alert> onAlert) throws IOException {
+    private LocalPipeline(EmbeddedKafka kafka, RuleSet rules, Consumer<Alert> onAlert, List<SinkChannel> sinks)
+            throws IOException {
         this.kafka = kafka;
         this.stateDir = Files.createTempDirectory("faultline-streams");
         this.analyser = new AnalyserApp(kafka.bootstrapServers(), stateDir, rules, Map.of());
         this.watcher = new AlertWatcher(kafka.bootstrapServers(), onAlert);
+        this.router = sinks.isEmpty() ? null : new AlertRouter(kafka.bootstrapServers(), Map.of(), sinks);
     }
 
     /** Starts the broker, the analyser and the alert watcher; returns once the analyser is running. */
     public static LocalPipeline start(RuleSet rules, Consumer<Alert> onAlert) throws IOException {
+        return start(rules, onAlert, List.of());
+    }
+
+    /** The same, with alerts also routed to sinks. */
+    public static LocalPipeline start(RuleSet rules, Consumer<Alert> onAlert, List<SinkChannel> sinks) throws IOException {
         EmbeddedKafka kafka = EmbeddedKafka.start();
-        LocalPipeline p = new LocalPipeline(kafka, rules, onAlert);
+        LocalPipeline p = new LocalPipeline(kafka, rules, onAlert, sinks);
         p.analyser.start();
         p.watcher.start();
         p.awaitRunning(Duration.ofSeconds(60));
@@ -67,6 +77,11 @@ public final class LocalPipeline implements AutoCloseable {
 
     public EmbeddedKafka kafka() {
         return kafka;
+    }
+
+    /** The sinks' counters; empty without sinks. */
+    public List<SinkChannel.Stats> sinkStats() {
+        return router == null ? List.of() : router.stats();
     }
 
     /** Replays a trace into faultline.events; throws if any record was not acknowledged. */
@@ -139,6 +154,9 @@ public final class LocalPipeline implements AutoCloseable {
             return;
         }
         closed = true;
+        if (router != null) {
+            router.close();
+        }
         watcher.close();
         analyser.close();
         kafka.close();

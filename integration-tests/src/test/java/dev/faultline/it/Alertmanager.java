@@ -1,0 +1,88 @@
+package dev.faultline.it;
+
+import static org.assertj.core.api.Assertions.fail;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * A real Prometheus Alertmanager (Debian's prometheus-alertmanager) started on loopback for a test.
+ * Where the binary is missing the test is skipped, loudly; under CI (CI=true) it fails instead,
+ * because CI installs it (.ci/run) and must run the test.
+ */
+final class Alertmanager implements AutoCloseable {
+    static final Path BINARY = Path.of("/usr/bin/prometheus-alertmanager");
+
+    private final Process process;
+    final URI url;
+
+    private Alertmanager(Process process, URI url) {
+        this.process = process;
+        this.url = url;
+    }
+
+    static Alertmanager start(Path dir) throws Exception {
+        if (!Files.isExecutable(BINARY)) {
+            String why = "Alertmanager not installed at " + BINARY + " (apt-get install prometheus-alertmanager)";
+            if ("true".equals(System.getenv("CI"))) {
+                fail(why + ": CI must run this test");
+            }
+            System.err.println("\n*** SKIPPED: " + why + " ***\n");
+            Assumptions.abort(why);
+        }
+        Path config = Files.writeString(dir.resolve("alertmanager.yml"), """
+                route:
+                  receiver: 'null'
+                  group_wait: 0s
+                receivers:
+                  - name: 'null'
+                """);
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        Process p = new ProcessBuilder(BINARY.toString(), "--config.file=" + config, "--storage.path=" + dir.resolve("data"),
+                "--web.listen-address=127.0.0.1:" + port, "--cluster.listen-address=")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("alertmanager.log").toFile()).start();
+        Alertmanager am = new Alertmanager(p, URI.create("http://127.0.0.1:" + port));
+        am.awaitReady(dir);
+        return am;
+    }
+
+    private void awaitReady(Path dir) throws Exception {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (System.currentTimeMillis() < deadline) {
+            if (!process.isAlive()) {
+                fail("Alertmanager exited: " + Files.readString(dir.resolve("alertmanager.log")));
+            }
+            try {
+                if (get("/-/ready").statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(100);
+        }
+        fail("Alertmanager not ready: " + Files.readString(dir.resolve("alertmanager.log")));
+    }
+
+    HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(url.resolve(path)).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+    }
+}
