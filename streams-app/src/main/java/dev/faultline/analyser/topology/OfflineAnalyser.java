@@ -60,6 +60,18 @@ public final class OfflineAnalyser implements AutoCloseable {
         return new ArrayList<>(alerts.readValuesToList());
     }
 
+    /** Entries in one of the topology's key-value stores: what the state costs, for reports and tests. */
+    public long storeEntries(String store) {
+        long n = 0;
+        try (var it = driver.getKeyValueStore(store).all()) {
+            while (it.hasNext()) {
+                it.next();
+                n++;
+            }
+        }
+        return n;
+    }
+
     @Override
     public void close() {
         driver.close();
