@@ -52,6 +52,8 @@ public final class StateUpdater {
             long[] r = gfnRange(a.getGpa(), a.getSize());
             if (r != null) {
                 vm.setAttributes(r[0], r[1], a.getAttributes());
+                vm.recordChange(new AttributeHistory.Change(event.getHeader().getKernelTsNs(), event.getHeader().getSeq(),
+                        r[0], r[1], a.getAttributes()));
             }
         } else if (body instanceof PageFault f) {
             s.count("faults");

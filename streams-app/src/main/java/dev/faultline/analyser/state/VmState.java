@@ -24,6 +24,9 @@ public final class VmState {
     /** guest_memfd files by fd. */
     public Map<Integer, GmemFile> gmem = new TreeMap<>();
     public Map<String, Long> counters = new TreeMap<>();
+    /** Attribute changes kept in the history store, and the time before which history was dropped. */
+    public long historyEntries;
+    public long historyHorizonNs = Long.MIN_VALUE;
 
     /** One memslot; a gmem binding when gmemFd is set. */
     public static final class Memslot {

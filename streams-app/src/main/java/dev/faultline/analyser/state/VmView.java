@@ -11,11 +11,24 @@ public final class VmView {
     private final String vm;
     private final VmState state;
     private final IntervalStore intervals;
+    private final AttributeHistory history;
 
     public VmView(String vm, VmState state, IntervalStore intervals) {
+        this(vm, state, intervals, null);
+    }
+
+    public VmView(String vm, VmState state, IntervalStore intervals, AttributeHistory history) {
         this.vm = vm;
         this.state = state;
         this.intervals = intervals;
+        this.history = history;
+    }
+
+    /** Records an attribute change in the history (when the view has one). */
+    public void recordChange(AttributeHistory.Change c) {
+        if (history != null) {
+            history.record(vm, state, c);
+        }
     }
 
     public String vm() {

@@ -10,6 +10,7 @@ import dev.faultline.analyser.rules.Rule;
 import dev.faultline.analyser.rules.RuleMemory;
 import dev.faultline.analyser.rules.RuleWindow;
 import dev.faultline.analyser.rules.RuleSet;
+import dev.faultline.analyser.state.AttributeHistory;
 import dev.faultline.analyser.state.IntervalStore;
 import dev.faultline.analyser.state.StateUpdater;
 import dev.faultline.analyser.state.VcpuContext;
@@ -41,6 +42,7 @@ final class AnalyserProcessor implements Processor<String, Event, String, Alert>
     private KeyValueStore<String, VcpuContext> vcpus;
     private KeyValueStore<String, RuleWindow> windows;
     private IntervalStore intervals;
+    private AttributeHistory history;
 
     private AlertFolder folder;
 
@@ -57,6 +59,8 @@ final class AnalyserProcessor implements Processor<String, Event, String, Alert>
         this.windows = context.getStateStore(AnalyserTopology.RULE_WINDOW_STORE);
         KeyValueStore<Bytes, byte[]> kv = context.getStateStore(AnalyserTopology.INTERVAL_STORE);
         this.intervals = new IntervalStore(kv);
+        KeyValueStore<Bytes, byte[]> hist = context.getStateStore(AnalyserTopology.HISTORY_STORE);
+        this.history = new AttributeHistory(hist);
         this.folder = new AlertFolder(context.getStateStore(AnalyserTopology.FOLD_STORE), foldWindowMs);
         context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME,
                 now -> folder.closeWindows(now, this::forward));
@@ -84,7 +88,7 @@ final class AnalyserProcessor implements Processor<String, Event, String, Alert>
         if (vcpu == null) {
             vcpu = new VcpuContext();
         }
-        VmView view = new VmView(vm, state, intervals);
+        VmView view = new VmView(vm, state, intervals, history);
 
         EnrichedEvent enriched = enricher.enrich(event, view, vcpu);
         RuleSet ruleSet = rules.get();

@@ -22,6 +22,7 @@ public final class AnalyserTopology {
     public static final String INTERVAL_STORE = "gfn-intervals";
     public static final String RULE_WINDOW_STORE = "rule-windows";
     public static final String FOLD_STORE = "alert-folds";
+    public static final String HISTORY_STORE = "attribute-history";
     /** Repeats of an alert within this long are folded into one alert with a count. */
     public static final long DEFAULT_FOLD_WINDOW_MS = 10_000;
 
@@ -46,6 +47,8 @@ public final class AnalyserTopology {
                 new JsonSerde<>(RuleWindow.class)), "analyse");
         // Intervals: no record cache in front, the chunk layout already batches pages into ranges.
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(INTERVAL_STORE), Serdes.Bytes(),
+                Serdes.ByteArray()).withCachingDisabled(), "analyse");
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HISTORY_STORE), Serdes.Bytes(),
                 Serdes.ByteArray()).withCachingDisabled(), "analyse");
         t.addSink("alerts", Topics.ALERTS, Serdes.String().serializer(), AvroSerde.alerts().serializer(), "analyse");
         return t;
