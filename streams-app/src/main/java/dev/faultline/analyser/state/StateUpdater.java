@@ -75,6 +75,9 @@ public final class StateUpdater {
             vm.setPopulated(p.getInode(), first, first + (1L << Math.min(p.getOrder(), 40)) - 1, false);
         } else if (body instanceof GmemInvalidation) {
             s.count("invalidations");
+        } else if (body instanceof Hypercall h && h.getNr() == MAP_GPA_RANGE) {
+            s.count("conversion_requests");
+            recordRequest(vm, h);
         } else if (body instanceof Populate p) {
             s.count("populates");
             long[] r = gfnRange(p.getGpa(), p.getSize());
@@ -83,6 +86,21 @@ public final class StateUpdater {
             }
         } else if (body instanceof TraceLoss t) {
             s.counters.merge("lost_events", t.getCount(), Long::sum);
+        }
+    }
+
+    private static final long MAP_GPA_RANGE = 0xc;
+
+    /** A well-formed MAP_GPA_RANGE becomes the guest's requested state of its range; a malformed one changes nothing. */
+    private static void recordRequest(VmView vm, Hypercall h) {
+        long pages = h.getA1();
+        long attrs = h.getA2();
+        if (pages == 0 || Long.compareUnsigned(pages, -1L >>> 12) > 0 || (attrs & ~0x1fL) != 0) {
+            return;
+        }
+        long[] r = gfnRange(h.getA0(), pages << 12);
+        if (r != null && Long.compareUnsigned(h.getA0() + (pages << 12) - 1, h.getA0()) >= 0) {
+            vm.setRequested(r[0], r[1], (attrs & 0x10) != 0);
         }
     }
 

@@ -111,6 +111,22 @@ public final class VmView {
         intervals.put(launchSpace(), first, last, 1);
     }
 
+    /** The guest's last requested state of a GFN: {@link #REQUESTED_PRIVATE}, {@link #REQUESTED_SHARED}, or null. */
+    public Long requested(long gfn) {
+        return intervals.get(requestSpace(), gfn);
+    }
+
+    public void setRequested(long first, long last, boolean toPrivate) {
+        intervals.put(requestSpace(), first, last, toPrivate ? REQUESTED_PRIVATE : REQUESTED_SHARED);
+    }
+
+    public static final long REQUESTED_PRIVATE = 1;
+    public static final long REQUESTED_SHARED = 2;
+
+    private String requestSpace() {
+        return "req|" + vm;
+    }
+
     private String launchSpace() {
         return "launch|" + vm;
     }

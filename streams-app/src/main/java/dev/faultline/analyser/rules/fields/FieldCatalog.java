@@ -52,6 +52,7 @@ public final class FieldCatalog {
         fault();
         attr();
         mmio();
+        req();
         inval();
         pf();
         slot();
@@ -186,6 +187,17 @@ public final class FieldCatalog {
                 e -> e.gfn() == null ? null : UnsignedLong.fromLongBits(e.vm().attributes(e.gfn())));
         add("attr.private", SimpleType.BOOL, "evt.gfn's attribute is PRIVATE",
                 e -> e.gfn() == null ? null : e.vm().attributePrivate(e.gfn()));
+    }
+
+    private void req() {
+        add("req.state", SimpleType.STRING, "the guest's last MAP_GPA_RANGE request for evt.gfn: private, shared or none",
+                e -> {
+                    if (e.gfn() == null) {
+                        return null;
+                    }
+                    Long r = e.vm().requested(e.gfn());
+                    return r == null ? "none" : r == dev.faultline.analyser.state.VmView.REQUESTED_PRIVATE ? "private" : "shared";
+                });
     }
 
     private void mmio() {
