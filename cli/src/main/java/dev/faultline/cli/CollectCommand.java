@@ -4,6 +4,9 @@ import dev.faultline.collector.CollectorStats;
 import dev.faultline.collector.publish.EventSink;
 import dev.faultline.collector.publish.JsonlWriter;
 import dev.faultline.collector.publish.KafkaPublisher;
+import dev.faultline.collector.source.LineSource;
+import dev.faultline.collector.source.ReplaySource;
+import dev.faultline.events.EventSource;
 import java.io.BufferedOutputStream;
 import java.net.InetAddress;
 import java.util.concurrent.Callable;
@@ -16,10 +19,14 @@ import picocli.CommandLine.Option;
             "A summary (events per type, lines skipped per reason, unsupported events by name) goes to stderr."})
 final class CollectCommand implements Callable<Integer> {
 
-    @Option(names = "--source", required = true, paramLabel = "replay:FILE",
+    @Option(names = "--source", required = true, paramLabel = "replay:FILE|simulate",
             description = "Where events come from: replay:FILE replays trace text (trace, trace_pipe, trace-cmd report), "
-                    + "replay:- reads stdin. (Live tracefs capture and the simulator are not built yet.)")
+                    + "replay:- reads stdin, simulate runs the simulator (see its options below). "
+                    + "(Live tracefs capture is not built yet.)")
     String source;
+
+    @Mixin
+    SimulationOptions simulation;
 
     @Option(names = "--output", paramLabel = "jsonl", description = "jsonl: one JSON object per event on stdout. "
             + "Without it, --bootstrap-servers is required and events go to Kafka.")
@@ -40,10 +47,17 @@ final class CollectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!source.startsWith("replay:") || source.length() == "replay:".length()) {
-            throw new IllegalArgumentException("--source " + source + ": expected replay:FILE or replay:-");
+        LineSource lines;
+        EventSource kind;
+        if (source.equals("simulate")) {
+            lines = simulation.source();
+            kind = EventSource.SIMULATOR;
+        } else if (source.startsWith("replay:") && source.length() > "replay:".length()) {
+            lines = new ReplaySource(source.substring("replay:".length()));
+            kind = EventSource.REPLAY;
+        } else {
+            throw new IllegalArgumentException("--source " + source + ": expected replay:FILE, replay:- or simulate");
         }
-        String file = source.substring("replay:".length());
         EventSink sink;
         KafkaPublisher publisher = null;
         if ("jsonl".equals(output)) {
@@ -59,7 +73,7 @@ final class CollectCommand implements Callable<Integer> {
         String hostName = host != null ? host : InetAddress.getLocalHost().getHostName();
         CollectorStats stats;
         try (EventSink s = sink) {
-            stats = TraceReplayer.replay(file, hostName, tdxSharedBit, s);
+            stats = TraceReplayer.collect(lines, kind, hostName, tdxSharedBit, s);
         }
         System.err.print(stats.summary());
         if (publisher != null) {

@@ -4,6 +4,7 @@ import dev.faultline.collector.CollectorStats;
 import dev.faultline.collector.TracePipeline;
 import dev.faultline.collector.publish.EventSink;
 import dev.faultline.collector.resolve.HostContext;
+import dev.faultline.collector.source.LineSource;
 import dev.faultline.collector.source.ReplaySource;
 import dev.faultline.events.EventSource;
 import java.io.IOException;
@@ -15,10 +16,16 @@ final class TraceReplayer {
     }
 
     static CollectorStats replay(String file, String host, int tdxSharedBit, EventSink sink) throws IOException {
+        return collect(new ReplaySource(file), EventSource.REPLAY, host, tdxSharedBit, sink);
+    }
+
+    /** Any line source through parse and resolve into the sink. */
+    static CollectorStats collect(LineSource source, EventSource kind, String host, int tdxSharedBit, EventSink sink)
+            throws IOException {
         CollectorStats stats = new CollectorStats();
         TracePipeline pipeline = new TracePipeline(
-                new HostContext(host, EventSource.REPLAY, Clock.systemUTC(), tdxSharedBit, 1), sink, stats);
-        new ReplaySource(file).run(pipeline::accept);
+                new HostContext(host, kind, Clock.systemUTC(), tdxSharedBit, 1), sink, stats);
+        source.run(pipeline::accept);
         pipeline.finish();
         sink.flush();
         return stats;

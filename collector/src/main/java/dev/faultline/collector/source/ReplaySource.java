@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.util.function.Consumer;
 
 /** Reads a trace text file (trace, trace_pipe or trace-cmd report output) or stdin ("-"), line by line. */
-public final class ReplaySource {
+public final class ReplaySource implements LineSource {
     private final String name;
 
     public ReplaySource(String name) {
@@ -23,6 +23,7 @@ public final class ReplaySource {
     }
 
     /** Feeds every line to {@code sink}; an unreadable file is an IOException that names it. */
+    @Override
     public void run(Consumer<String> sink) throws IOException {
         try (InputStream in = open();
                 BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16)) {
