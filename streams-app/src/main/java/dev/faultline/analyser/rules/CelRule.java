@@ -36,6 +36,7 @@ public final class CelRule implements Rule {
     private final List<Example> examples;
     private final Timing timing;
     private final AtomicLong evalErrors = new AtomicLong();
+    private final Map<CelRuntime.Program, Map<String, Boolean>> typeTable = new java.util.concurrent.ConcurrentHashMap<>();
 
     CelRule(RuleMeta meta, CelRuntime.Program condition, Map<String, CelRuntime.Program> exceptions, String output,
             CelRuntime.Program gfnStart, CelRuntime.Program gfnEnd, List<Field> referenced, List<Example> examples,
@@ -78,23 +79,35 @@ public final class CelRule implements Rule {
 
     @Override
     public List<Finding> evaluate(EnrichedEvent e, RuleMemory memory) {
-        Map<String, Object> seen = new LinkedHashMap<>();
+        String type = ((org.apache.avro.specific.SpecificRecord) e.body()).getSchema().getName();
+        boolean mayMatch = canMatch(condition, type);
         if (timing == null) {
-            return matches(e, seen) ? List.of(finding(e, seen, List.of())) : List.of();
+            Map<String, Object> seen = new LinkedHashMap<>();
+            return mayMatch && matches(e, seen) ? List.of(finding(e, seen, List.of())) : List.of();
         }
         String vm = e.event().getHeader().getVm();
+        boolean otherMayMatch = timing.other() != null && canMatch(timing.other(), type);
+        // Only a follow-up rule needs every event while something waits: to see its window close.
+        boolean mustLook = mayMatch || otherMayMatch
+                || (timing.kind() == Timing.Kind.FOLLOWED_BY && memory.hasPending(meta.id(), vm));
+        if (!mustLook) {
+            return List.of();
+        }
+        Map<String, Object> seen = new LinkedHashMap<>();
         RuleWindow w = memory.load(meta.id(), vm);
         List<Finding> out = new ArrayList<>();
         long now = e.ts();
+        boolean changed = false;
         switch (timing.kind()) {
             case THRESHOLD -> {
-                if (matches(e, seen)) {
+                if (mayMatch && matches(e, seen)) {
                     w.times.removeIf(t -> now - t > timing.withinNs());
                     w.add(w.times, now);
                     if (w.times.size() > timing.count()) {
                         out.add(finding(e, seen, List.of()));
                         w.times.clear();
                     }
+                    changed = true;
                 }
             }
             case FOLLOWED_BY -> {
@@ -102,28 +115,50 @@ public final class CelRule implements Rule {
                     if (now - p.ts > timing.withinNs()) {
                         w.pending.remove(p);
                         out.add(expired(p, e));
+                        changed = true;
                     }
                 }
-                if (test(timing.other(), e, new LinkedHashMap<>())) {
-                    w.pending.removeIf(p -> !timing.matchGfn() || p.overlaps(e.gfn(), e.gfnLast()));
+                if (otherMayMatch && !w.pending.isEmpty() && test(timing.other(), e, new LinkedHashMap<>())) {
+                    changed |= w.pending.removeIf(p -> !timing.matchGfn() || p.overlaps(e.gfn(), e.gfnLast()));
                 }
-                if (matches(e, seen)) {
-                    w.add(w.pending, marker(e));
+                if (mayMatch && matches(e, seen)) {
+                    w.add(w.pending, marker(e, true));
+                    changed = true;
                 }
             }
             case PRECEDED_BY -> {
-                w.recent.removeIf(r -> now - r.ts > timing.withinNs());
-                if (matches(e, seen) && w.recent.stream().noneMatch(r -> !timing.matchGfn() || r.overlaps(e.gfn(), e.gfnLast()))) {
+                changed = w.recent.removeIf(r -> now - r.ts > timing.withinNs());
+                if (mayMatch && matches(e, seen)
+                        && w.recent.stream().noneMatch(r -> !timing.matchGfn() || r.overlaps(e.gfn(), e.gfnLast()))) {
                     out.add(finding(e, seen, List.of()));
                 }
-                if (test(timing.other(), e, new LinkedHashMap<>())) {
-                    w.add(w.recent, marker(e));
+                if (otherMayMatch && test(timing.other(), e, new LinkedHashMap<>())) {
+                    w.add(w.recent, marker(e, false));
+                    changed = true;
                 }
             }
             default -> throw new IllegalStateException();
         }
-        memory.save(meta.id(), vm, w);
+        if (changed) {
+            memory.save(meta.id(), vm, w);
+        }
         return out;
+    }
+
+    /**
+     * Whether {@code p} can hold for an event of this type: evaluated once per type with only evt.type
+     * bound. CEL's && and || absorb the unbound fields' errors only where the other side decides, so a
+     * plain false here does not depend on any other field: the rule can never fire for this type.
+     */
+    private boolean canMatch(CelRuntime.Program p, String type) {
+        Map<String, Boolean> byType = typeTable.computeIfAbsent(p, k -> new java.util.concurrent.ConcurrentHashMap<>());
+        return byType.computeIfAbsent(type, t -> {
+            try {
+                return !Boolean.FALSE.equals(p.eval(name -> name.equals("evt.type") ? Optional.of(t) : Optional.empty()));
+            } catch (CelEvaluationException ex) {
+                return true;
+            }
+        });
     }
 
     /** The condition holds and no exception does. */
@@ -167,14 +202,15 @@ public final class CelRule implements Rule {
                 Map.of("waited_us", String.valueOf((now.ts() - p.ts) / 1_000)));
     }
 
-    private RuleWindow.Marker marker(EnrichedEvent e) {
+    /** An event to remember; its rendered output only when a later alert will quote it. */
+    private RuleWindow.Marker marker(EnrichedEvent e, boolean withSummary) {
         RuleWindow.Marker m = new RuleWindow.Marker();
         m.first = e.gfn();
         m.last = e.gfnLast();
         m.seq = e.seq();
         m.ts = e.ts();
         m.type = Evidences.of(e.event(), "").getType();
-        m.summary = render(e, new LinkedHashMap<>());
+        m.summary = withSummary ? render(e, new LinkedHashMap<>()) : null;
         return m;
     }
 

@@ -7,6 +7,9 @@ public interface RuleMemory {
 
     void save(String rule, String vm, RuleWindow window);
 
+    /** Whether this rule remembers anything for this VM (a window to close or a pending follow-up). */
+    boolean hasPending(String rule, String vm);
+
     /** For stateless callers: nothing is remembered. */
     RuleMemory NONE = new RuleMemory() {
         @Override
@@ -16,6 +19,11 @@ public interface RuleMemory {
 
         @Override
         public void save(String rule, String vm, RuleWindow window) {
+        }
+
+        @Override
+        public boolean hasPending(String rule, String vm) {
+            return false;
         }
     };
 }

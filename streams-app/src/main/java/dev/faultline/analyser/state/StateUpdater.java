@@ -26,12 +26,23 @@ import dev.faultline.events.VmDestroyed;
  */
 public final class StateUpdater {
 
-    public void apply(Event event, VmView vm, VcpuContext vcpu) {
+    /**
+     * Applies the event; returns whether the VM's state changed beyond its counters (then it must be
+     * written at once; counters alone may be written later).
+     */
+    public boolean apply(Event event, VmView vm, VcpuContext vcpu) {
         VmState s = vm.state();
         Object body = event.getBody();
-        if (body instanceof PageFault || body instanceof Mmio || body instanceof Pio || body instanceof Hypercall
-                || body instanceof UserspaceExit || body instanceof VcpuExit || body instanceof VmgExit) {
+        boolean structural = false;
+        if (!s.guestStarted && (body instanceof PageFault || body instanceof Mmio || body instanceof Pio
+                || body instanceof Hypercall || body instanceof UserspaceExit || body instanceof VcpuExit
+                || body instanceof VmgExit)) {
             s.guestStarted = true;
+            structural = true;
+        }
+        if (body instanceof VmCreated || body instanceof VmDestroyed || body instanceof GmemCreated
+                || body instanceof MemslotSet || body instanceof MemoryAttributes) {
+            structural = true;
         }
         if (body instanceof VmCreated c) {
             s.vmType = c.getVmType().name();
@@ -87,6 +98,7 @@ public final class StateUpdater {
         } else if (body instanceof TraceLoss t) {
             s.counters.merge("lost_events", t.getCount(), Long::sum);
         }
+        return structural;
     }
 
     private static final long MAP_GPA_RANGE = 0xc;

@@ -45,6 +45,20 @@ final class AnalyserProcessor implements Processor<String, Event, String, Alert>
     private AttributeHistory history;
 
     private AlertFolder folder;
+    /** VM states read or written lately (the processor is their only writer); and those with unwritten counters. */
+    private final java.util.Map<String, VmState> stateCache = new java.util.LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, VmState> eldest) {
+            if (size() > 4096) {
+                flush(eldest.getKey(), eldest.getValue());
+                return true;
+            }
+            return false;
+        }
+    };
+    private final java.util.Set<String> countersDirty = new java.util.HashSet<>();
+    /** Keys of non-empty rule windows: read from the store at init, kept in step with every save. */
+    private final java.util.Set<String> liveWindows = new java.util.HashSet<>();
 
     AnalyserProcessor(Supplier<RuleSet> rules, long foldWindowMs) {
         this.rules = rules;
@@ -57,13 +71,39 @@ final class AnalyserProcessor implements Processor<String, Event, String, Alert>
         this.vmStates = context.getStateStore(AnalyserTopology.VM_STATE_STORE);
         this.vcpus = context.getStateStore(AnalyserTopology.VCPU_STORE);
         this.windows = context.getStateStore(AnalyserTopology.RULE_WINDOW_STORE);
+        try (var it = windows.all()) {
+            it.forEachRemaining(kv -> liveWindows.add(kv.key));
+        }
         KeyValueStore<Bytes, byte[]> kv = context.getStateStore(AnalyserTopology.INTERVAL_STORE);
         this.intervals = new IntervalStore(kv);
         KeyValueStore<Bytes, byte[]> hist = context.getStateStore(AnalyserTopology.HISTORY_STORE);
         this.history = new AttributeHistory(hist);
         this.folder = new AlertFolder(context.getStateStore(AnalyserTopology.FOLD_STORE), foldWindowMs);
-        context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME,
-                now -> folder.closeWindows(now, this::forward));
+        context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, now -> {
+            folder.closeWindows(now, this::forward);
+            flushCounters();
+        });
+    }
+
+    private void flushCounters() {
+        for (String vm : countersDirty) {
+            VmState s = stateCache.get(vm);
+            if (s != null) {
+                vmStates.put(vm, s);
+            }
+        }
+        countersDirty.clear();
+    }
+
+    private void flush(String vm, VmState s) {
+        if (countersDirty.remove(vm)) {
+            vmStates.put(vm, s);
+        }
+    }
+
+    @Override
+    public void close() {
+        flushCounters();
     }
 
     private void forward(Alert alert) {
@@ -79,9 +119,13 @@ final class AnalyserProcessor implements Processor<String, Event, String, Alert>
         }
         EventHeader h = event.getHeader();
         String vm = h.getVm();
-        VmState state = vmStates.get(vm);
+        VmState state = stateCache.get(vm);
         if (state == null) {
-            state = new VmState();
+            state = vmStates.get(vm);
+            if (state == null) {
+                state = new VmState();
+            }
+            stateCache.put(vm, state);
         }
         String vcpuKey = vm + "|" + (h.getVcpu() != null ? "vcpu" + h.getVcpu() : "tid" + h.getTid());
         VcpuContext vcpu = vcpus.get(vcpuKey);
@@ -101,7 +145,24 @@ final class AnalyserProcessor implements Processor<String, Event, String, Alert>
 
             @Override
             public void save(String rule, String vmId, RuleWindow w) {
-                windows.put(rule + "|" + vmId, w);
+                String key = rule + "|" + vmId;
+                boolean empty = w.times.isEmpty() && w.pending.isEmpty() && w.recent.isEmpty();
+                if (empty) {
+                    windows.delete(key);
+                } else {
+                    windows.put(key, w);
+                }
+                // remember cheaply which windows hold something, so other events need not read them
+                if (empty) {
+                    liveWindows.remove(key);
+                } else {
+                    liveWindows.add(key);
+                }
+            }
+
+            @Override
+            public boolean hasPending(String rule, String vmId) {
+                return liveWindows.contains(rule + "|" + vmId);
             }
         };
         for (Rule rule : ruleSet.enabled()) {
@@ -110,8 +171,12 @@ final class AnalyserProcessor implements Processor<String, Event, String, Alert>
             }
         }
 
-        updater.apply(event, view, vcpu);
-        vmStates.put(vm, state);
+        if (updater.apply(event, view, vcpu)) {
+            vmStates.put(vm, state);
+            countersDirty.remove(vm);
+        } else {
+            countersDirty.add(vm); // counters only: written within a second (they may lag that much after a failover)
+        }
         vcpus.put(vcpuKey, vcpu);
     }
 }

@@ -4,7 +4,7 @@ import dev.faultline.analyser.alerts.AlertFold;
 import dev.faultline.analyser.rules.RuleSet;
 import dev.faultline.analyser.rules.RuleWindow;
 import dev.faultline.analyser.state.JsonSerde;
-import dev.faultline.analyser.state.VcpuContext;
+import dev.faultline.analyser.state.VcpuContextSerde;
 import dev.faultline.analyser.state.VmState;
 import dev.faultline.serde.AvroSerde;
 import java.util.function.Supplier;
@@ -40,7 +40,7 @@ public final class AnalyserTopology {
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(VM_STATE_STORE), Serdes.String(),
                 new JsonSerde<>(VmState.class)), "analyse");
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(VCPU_STORE), Serdes.String(),
-                new JsonSerde<>(VcpuContext.class)), "analyse");
+                new VcpuContextSerde()), "analyse");
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FOLD_STORE), Serdes.String(),
                 new JsonSerde<>(AlertFold.class)), "analyse");
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RULE_WINDOW_STORE), Serdes.String(),
