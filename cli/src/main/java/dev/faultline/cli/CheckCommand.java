@@ -3,7 +3,6 @@ package dev.faultline.cli;
 import dev.faultline.alerts.Alert;
 import dev.faultline.alerts.Priority;
 import dev.faultline.analyser.alerts.AlertFolder;
-import dev.faultline.analyser.rules.RuleFileException;
 import dev.faultline.analyser.rules.RuleSet;
 import dev.faultline.analyser.topology.OfflineAnalyser;
 import dev.faultline.collector.CollectorStats;
@@ -55,11 +54,8 @@ final class CheckCommand implements Callable<Integer> {
             System.err.println("faultline check: --format " + format + " is not text or json");
             return ExitCodes.UNUSABLE_INPUT;
         }
-        RuleSet ruleSet;
-        try {
-            ruleSet = rules.load();
-        } catch (RuleFileException e) {
-            System.err.println("faultline check: " + e.getMessage());
+        RuleSet ruleSet = RulesOption.loadOrReport(rules.dir, "check");
+        if (ruleSet == null) {
             return ExitCodes.UNUSABLE_INPUT;
         }
         List<Alert> alerts = new ArrayList<>();

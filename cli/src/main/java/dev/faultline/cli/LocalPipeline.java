@@ -9,7 +9,6 @@ import dev.faultline.analyser.topology.Topics;
 import dev.faultline.collector.CollectorStats;
 import dev.faultline.collector.publish.KafkaPublisher;
 import dev.faultline.kafka.EmbeddedKafka;
-import dev.faultline.serde.AvroSerde;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,19 +16,14 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
@@ -43,7 +37,6 @@ public final class LocalPipeline implements AutoCloseable {
     private final EmbeddedKafka kafka;
     private final AnalyserApp analyser;
     private final Path stateDir;
-    private final AlertWatcher watcher;
     private final AlertRouter router;
     private boolean closed;
 
@@ -52,8 +45,8 @@ public final class LocalPipeline implements AutoCloseable {
         this.kafka = kafka;
         this.stateDir = Files.createTempDirectory("faultline-streams");
         this.analyser = new AnalyserApp(kafka.bootstrapServers(), stateDir, rules, Map.of());
-        this.watcher = new AlertWatcher(kafka.bootstrapServers(), onAlert);
-        this.router = sinks.isEmpty() ? null : new AlertRouter(kafka.bootstrapServers(), Map.of(), sinks);
+        this.router = new AlertRouter(kafka.bootstrapServers(), Map.of(), sinks, onAlert,
+                "faultline-local-" + System.nanoTime());
     }
 
     /** Starts the broker, the analyser and the alert watcher; returns once the analyser is running. */
@@ -66,7 +59,6 @@ public final class LocalPipeline implements AutoCloseable {
         EmbeddedKafka kafka = EmbeddedKafka.start();
         LocalPipeline p = new LocalPipeline(kafka, rules, onAlert, sinks);
         p.analyser.start();
-        p.watcher.start();
         p.awaitRunning(Duration.ofSeconds(60));
         return p;
     }
@@ -81,7 +73,7 @@ public final class LocalPipeline implements AutoCloseable {
 
     /** The sinks' counters; empty without sinks. */
     public List<SinkChannel.Stats> sinkStats() {
-        return router == null ? List.of() : router.stats();
+        return router.stats();
     }
 
     /** Replays a trace into faultline.events; throws if any record was not acknowledged. */
@@ -120,7 +112,7 @@ public final class LocalPipeline implements AutoCloseable {
                     return false;
                 }
             }
-            return watcher.readUpTo(endOffsets(admin, Topics.ALERTS));
+            return router.readUpTo(endOffsets(admin, Topics.ALERTS));
         } catch (ExecutionException e) {
             return false;
         }
@@ -154,10 +146,7 @@ public final class LocalPipeline implements AutoCloseable {
             return;
         }
         closed = true;
-        if (router != null) {
-            router.close();
-        }
-        watcher.close();
+        router.close();
         analyser.close();
         kafka.close();
         try (var s = Files.walk(stateDir)) {
@@ -172,68 +161,6 @@ public final class LocalPipeline implements AutoCloseable {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Reads committed alerts from faultline.alerts and hands each to a consumer. */
-    static final class AlertWatcher implements AutoCloseable {
-        private final KafkaConsumer<String, Alert> consumer;
-        private final Consumer<Alert> onAlert;
-        private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
-        private final Thread thread;
-        private volatile boolean running = true;
-
-        AlertWatcher(String bootstrap, Consumer<Alert> onAlert) {
-            Map<String, Object> c = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                    ConsumerConfig.GROUP_ID_CONFIG, "faultline-alert-watcher-" + System.nanoTime(),
-                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-            this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), AvroSerde.alerts());
-            this.onAlert = onAlert;
-            this.thread = new Thread(this::loop, "faultline-alert-watcher");
-            thread.setDaemon(true);
-        }
-
-        void start() {
-            thread.start();
-        }
-
-        private void loop() {
-            consumer.subscribe(List.of(Topics.ALERTS));
-            try {
-                while (running) {
-                    consumer.poll(Duration.ofMillis(200)).forEach(r -> onAlert.accept(r.value()));
-                    for (TopicPartition tp : consumer.assignment()) {
-                        positions.put(tp, consumer.position(tp));
-                    }
-                }
-            } catch (WakeupException e) {
-                // closing
-            } finally {
-                consumer.close();
-            }
-        }
-
-        /** True once every partition's read position has reached the given end offsets. */
-        boolean readUpTo(Map<TopicPartition, Long> ends) {
-            for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
-                if (e.getValue() > 0 && positions.getOrDefault(e.getKey(), 0L) < e.getValue()) {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        @Override
-        public void close() {
-            running = false;
-            consumer.wakeup();
-            try {
-                thread.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 }

@@ -1,6 +1,5 @@
 package dev.faultline.cli;
 
-import dev.faultline.analyser.rules.RuleFileException;
 import dev.faultline.analyser.rules.RuleSet;
 import dev.faultline.analyser.rules.fields.Field;
 import dev.faultline.analyser.rules.fields.FieldCatalog;
@@ -19,10 +18,6 @@ final class RulesCommand implements Runnable {
         new picocli.CommandLine(this).usage(System.out);
     }
 
-    static RuleSet load(Path dir) {
-        return RuleSet.load(dir != null ? dir : RulesOption.defaultDir());
-    }
-
     @Command(name = "test", mixinStandardHelpOptions = true,
             description = "Run every rule's examples; prints a result per example and rule. Exit 1 if any fails, 2 if the rules do not load.")
     static final class Test implements Callable<Integer> {
@@ -31,11 +26,8 @@ final class RulesCommand implements Runnable {
 
         @Override
         public Integer call() {
-            RuleSet rules;
-            try {
-                rules = load(dir);
-            } catch (RuleFileException e) {
-                System.err.println("faultline rules test: " + e.getMessage());
+            RuleSet rules = RulesOption.loadOrReport(dir, "rules test");
+            if (rules == null) {
                 return ExitCodes.UNUSABLE_INPUT;
             }
             List<RuleExamples.Result> results = RuleExamples.run(rules);
@@ -63,11 +55,8 @@ final class RulesCommand implements Runnable {
 
         @Override
         public Integer call() {
-            RuleSet rules;
-            try {
-                rules = load(dir);
-            } catch (RuleFileException e) {
-                System.err.println("error: " + e.getMessage());
+            RuleSet rules = RulesOption.loadOrReport(dir, "rules validate");
+            if (rules == null) {
                 return ExitCodes.UNUSABLE_INPUT;
             }
             rules.warnings().forEach(w -> System.out.println("warning: " + w));

@@ -1,5 +1,6 @@
 package dev.faultline.cli;
 
+import dev.faultline.analyser.rules.RuleFileException;
 import dev.faultline.analyser.rules.RuleSet;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -11,6 +12,16 @@ final class RulesOption {
 
     RuleSet load() {
         return RuleSet.load(dir());
+    }
+
+    /** The rules in {@code dir} (default dir when null), or null after printing why they do not load. */
+    static RuleSet loadOrReport(Path dir, String command) {
+        try {
+            return RuleSet.load(dir != null ? dir : defaultDir());
+        } catch (RuleFileException e) {
+            System.err.println("faultline " + command + ": " + e.getMessage());
+            return null;
+        }
     }
 
     Path dir() {

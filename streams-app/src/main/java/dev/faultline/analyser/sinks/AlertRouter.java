@@ -7,6 +7,9 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.WakeupException;
@@ -22,13 +25,23 @@ public final class AlertRouter implements AutoCloseable {
 
     private final KafkaConsumer<String, Alert> consumer;
     private final List<SinkChannel> channels;
+    private final Consumer<Alert> onAlert;
+    private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
     private final Thread thread;
     private volatile boolean running = true;
 
+    /** The analyser's router: alerts to the sinks, consumer group {@value #GROUP}. */
     public AlertRouter(String bootstrapServers, Map<String, String> clientProperties, List<SinkChannel> channels) {
+        this(bootstrapServers, clientProperties, channels, a -> { }, GROUP);
+    }
+
+    /** Also hands every alert to {@code onAlert} (the demo prints them), in its own consumer group. */
+    public AlertRouter(String bootstrapServers, Map<String, String> clientProperties, List<SinkChannel> channels,
+            Consumer<Alert> onAlert, String group) {
+        this.onAlert = onAlert;
         Map<String, Object> c = new HashMap<>(clientProperties);
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP);
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -44,9 +57,15 @@ public final class AlertRouter implements AutoCloseable {
         try {
             while (running) {
                 var records = consumer.poll(Duration.ofMillis(200));
-                records.forEach(r -> channels.forEach(ch -> ch.offer(r.value())));
+                records.forEach(r -> {
+                    onAlert.accept(r.value());
+                    channels.forEach(ch -> ch.offer(r.value()));
+                });
                 if (!records.isEmpty()) {
                     consumer.commitAsync();
+                }
+                for (TopicPartition tp : consumer.assignment()) {
+                    positions.put(tp, consumer.position(tp));
                 }
             }
         } catch (WakeupException e) {
@@ -54,6 +73,16 @@ public final class AlertRouter implements AutoCloseable {
         } finally {
             consumer.close();
         }
+    }
+
+    /** True once every partition's read position has reached the given end offsets. */
+    public boolean readUpTo(Map<TopicPartition, Long> ends) {
+        for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
+            if (e.getValue() > 0 && positions.getOrDefault(e.getKey(), 0L) < e.getValue()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public List<SinkChannel.Stats> stats() {
