@@ -34,6 +34,11 @@ public final class StateUpdater {
         VmState s = vm.state();
         Object body = event.getBody();
         boolean structural = false;
+        long ts = event.getHeader().getKernelTsNs();
+        if (s.firstTsNs == Long.MIN_VALUE) {
+            s.firstTsNs = ts;
+        }
+        s.lastTsNs = Math.max(s.lastTsNs, ts);
         if (!s.guestStarted && (body instanceof PageFault || body instanceof Mmio || body instanceof Pio
                 || body instanceof Hypercall || body instanceof UserspaceExit || body instanceof VcpuExit
                 || body instanceof VmgExit)) {

@@ -24,6 +24,9 @@ public final class VmState {
     /** guest_memfd files by fd. */
     public Map<Integer, GmemFile> gmem = new TreeMap<>();
     public Map<String, Long> counters = new TreeMap<>();
+    /** Kernel time of the VM's first and last event: the span its counters' rates are over. */
+    public long firstTsNs = Long.MIN_VALUE;
+    public long lastTsNs = Long.MIN_VALUE;
     /** Attribute changes kept in the history store, and the time before which history was dropped. */
     public long historyEntries;
     public long historyHorizonNs = Long.MIN_VALUE;
@@ -72,6 +75,17 @@ public final class VmState {
 
     public void count(String counter) {
         counters.merge(counter, 1L, Long::sum);
+    }
+
+    /** Each counter per second of the VM's observed span; empty until two moments are seen. */
+    public Map<String, Double> rates() {
+        Map<String, Double> out = new TreeMap<>();
+        if (firstTsNs == Long.MIN_VALUE || lastTsNs <= firstTsNs) {
+            return out;
+        }
+        double secs = (lastTsNs - firstTsNs) / 1e9;
+        counters.forEach((k, v) -> out.put(k, v / secs));
+        return out;
     }
 
     /** The gmem-bound memslots of a gmem file (matched by inode when known, else by fd). */
