@@ -5,7 +5,10 @@ import dev.faultline.collector.publish.EventSink;
 import dev.faultline.collector.publish.JsonlWriter;
 import dev.faultline.collector.publish.KafkaPublisher;
 import dev.faultline.collector.source.LineSource;
+import dev.faultline.collector.resolve.FdInspector;
 import dev.faultline.collector.source.ReplaySource;
+import dev.faultline.collector.source.tracefs.TracefsSession;
+import dev.faultline.collector.source.tracefs.TracefsTextSource;
 import dev.faultline.events.EventSource;
 import java.io.BufferedOutputStream;
 import java.net.InetAddress;
@@ -19,11 +22,18 @@ import picocli.CommandLine.Option;
             "A summary (events per type, lines skipped per reason, unsupported events by name) goes to stderr."})
 final class CollectCommand implements Callable<Integer> {
 
-    @Option(names = "--source", required = true, paramLabel = "replay:FILE|simulate",
-            description = "Where events come from: replay:FILE replays trace text (trace, trace_pipe, trace-cmd report), "
-                    + "replay:- reads stdin, simulate runs the simulator (see its options below). "
-                    + "(Live tracefs capture is not built yet.)")
+    @Option(names = "--source", defaultValue = "tracefs", paramLabel = "tracefs|replay:FILE|simulate",
+            description = "Where events come from: tracefs (default) captures live from this host's kernel in a "
+                    + "tracefs instance of its own, until SIGINT/SIGTERM; replay:FILE replays trace text (trace, "
+                    + "trace_pipe, trace-cmd report), replay:- reads stdin; simulate runs the simulator.")
     String source;
+
+    @Option(names = "--tracefs", defaultValue = "/sys/kernel/tracing", paramLabel = "DIR",
+            description = "Where tracefs is (mounted there if it is not). Default ${DEFAULT-VALUE}.")
+    java.nio.file.Path tracefs;
+
+    @Option(names = "--buffer-kb", defaultValue = "8192", description = "Ring buffer per CPU, KiB (default ${DEFAULT-VALUE}).")
+    int bufferKb;
 
     @Mixin
     SimulationOptions simulation;
@@ -45,18 +55,45 @@ final class CollectCommand implements Callable<Integer> {
     @Mixin
     KafkaOptions kafka;
 
+    /** Counted down when the collection has flushed and cleaned up. */
+    private final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+
     @Override
     public Integer call() throws Exception {
+        try {
+            return collect();
+        } finally {
+            finished.countDown();
+        }
+    }
+
+    private Integer collect() throws Exception {
         LineSource lines;
         EventSource kind;
-        if (source.equals("simulate")) {
+        FdInspector fds = FdInspector.NONE;
+        if (source.equals("tracefs")) {
+            TracefsTextSource live = new TracefsTextSource(tracefs, TracefsSession.STANDARD_EVENTS, bufferKb);
+            // On SIGINT/SIGTERM: let the reader finish what was traced, and wait while the collection
+            // flushes its output and removes its tracefs instance (the JVM exits when hooks return).
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    live.stop();
+                    finished.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (java.io.IOException | InterruptedException e) {
+                    System.err.println("faultline collect: stopping: " + e.getMessage());
+                }
+            }));
+            lines = live;
+            kind = EventSource.TRACEFS_TEXT;
+            fds = FdInspector.proc(java.nio.file.Path.of("/proc"));
+        } else if (source.equals("simulate")) {
             lines = simulation.source();
             kind = EventSource.SIMULATOR;
         } else if (source.startsWith("replay:") && source.length() > "replay:".length()) {
             lines = new ReplaySource(source.substring("replay:".length()));
             kind = EventSource.REPLAY;
         } else {
-            throw new IllegalArgumentException("--source " + source + ": expected replay:FILE, replay:- or simulate");
+            throw new IllegalArgumentException("--source " + source + ": expected tracefs, replay:FILE, replay:- or simulate");
         }
         EventSink sink;
         KafkaPublisher publisher = null;
@@ -73,7 +110,7 @@ final class CollectCommand implements Callable<Integer> {
         String hostName = host != null ? host : InetAddress.getLocalHost().getHostName();
         CollectorStats stats;
         try (EventSink s = sink) {
-            stats = TraceReplayer.collect(lines, kind, hostName, tdxSharedBit, s);
+            stats = TraceReplayer.collect(lines, kind, hostName, tdxSharedBit, fds, s);
         }
         System.err.print(stats.summary());
         if (publisher != null) {

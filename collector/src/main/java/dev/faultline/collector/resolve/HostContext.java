@@ -12,9 +12,15 @@ public final class HostContext {
     private final EventSource source;
     private final Clock clock;
     private final int tdxSharedBit;
+    private final FdInspector fds;
     private long nextSeq;
 
     public HostContext(String host, EventSource source, Clock clock, int tdxSharedBit, long firstSeq) {
+        this(host, source, clock, tdxSharedBit, firstSeq, FdInspector.NONE);
+    }
+
+    /** With {@code fds}: live capture, where a VMM's file descriptors can be looked at in /proc. */
+    public HostContext(String host, EventSource source, Clock clock, int tdxSharedBit, long firstSeq, FdInspector fds) {
         if (tdxSharedBit != 47 && tdxSharedBit != 51) {
             throw new IllegalArgumentException("TDX shared bit must be 47 or 51, not " + tdxSharedBit);
         }
@@ -23,6 +29,11 @@ public final class HostContext {
         this.clock = clock;
         this.tdxSharedBit = tdxSharedBit;
         this.nextSeq = firstSeq;
+        this.fds = fds;
+    }
+
+    public FdInspector fds() {
+        return fds;
     }
 
     public static HostContext replay(String host) {

@@ -349,6 +349,9 @@ public final class VmResolver {
                     g.inode = g.inode != null ? g.inode : facts.inode();
                     g.size = g.size != null ? g.size : facts.size();
                 }
+                if (g.inode == null) {
+                    g.inode = host.fds().gmemInode(p.tgid, g.fd); // live: /proc/<pid>/fd
+                }
                 Gmem old = p.gmemByFd.put(g.fd, g);
                 if (old != null && old.inode != null) {
                     gmemByInode.remove(old.inode);

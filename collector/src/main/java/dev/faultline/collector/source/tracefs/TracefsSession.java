@@ -1,0 +1,137 @@
+package dev.faultline.collector.source.tracefs;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tracing set up for the collector in a tracefs instance of its own ({@code instances/faultline-<pid>}):
+ * its own ring buffer, event switches and options, so the global tracing state is never touched. Closing
+ * disables the events and removes the instance; if tracefs had to be mounted, it is unmounted again.
+ */
+public final class TracefsSession implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TracefsSession.class);
+
+    /** The events the analyser needs (kvm-reference 2), as system/event. */
+    public static final List<String> STANDARD_EVENTS = List.of(
+            "kvm/kvm_page_fault", "kvm/kvm_mmio", "kvm/kvm_pio", "kvm/kvm_hypercall", "kvm/kvm_userspace_exit",
+            "kvm/kvm_exit", "kvm/kvm_rmp_fault", "kvm/kvm_vmgexit_enter", "kvm/kvm_unmap_hva_range",
+            "kvmmmu/kvm_mmu_set_spte", "kvmmmu/kvm_tdp_mmu_spte_changed", "kvmmmu/kvm_mmu_split_huge_page",
+            "syscalls/sys_enter_ioctl", "syscalls/sys_exit_ioctl", "syscalls/sys_enter_fallocate",
+            "syscalls/sys_exit_fallocate", "filemap/mm_filemap_add_to_page_cache",
+            "filemap/mm_filemap_delete_from_page_cache", "filemap/mm_filemap_fault", "sched/sched_process_exit");
+
+    private final Path root;
+    private final Path instance;
+    private final boolean mountedByUs;
+    private final List<String> enabled = new ArrayList<>();
+    private final List<String> missing = new ArrayList<>();
+
+    private TracefsSession(Path root, Path instance, boolean mountedByUs) {
+        this.root = root;
+        this.instance = instance;
+        this.mountedByUs = mountedByUs;
+    }
+
+    /** Mounts tracefs if needed, creates the instance and enables the events it has. */
+    public static TracefsSession open(Path root, List<String> events, int bufferKbPerCpu) throws IOException {
+        boolean mounted = false;
+        if (!Files.isDirectory(root.resolve("instances"))) {
+            run("mount", "-t", "tracefs", "nodev", root.toString());
+            mounted = true;
+        }
+        Path instance = root.resolve("instances").resolve("faultline-" + ProcessHandle.current().pid());
+        try {
+            Files.createDirectory(instance);
+        } catch (IOException e) {
+            throw new IOException("cannot create tracefs instance " + instance + " (root and tracefs needed): " + e.getMessage(), e);
+        }
+        TracefsSession s = new TracefsSession(root, instance, mounted);
+        try {
+            s.write("buffer_size_kb", Integer.toString(bufferKbPerCpu));
+            s.write("options/record-tgid", "1");
+            for (String ev : events) {
+                Path enable = instance.resolve("events").resolve(ev).resolve("enable");
+                if (Files.exists(enable)) {
+                    Files.writeString(enable, "1");
+                    s.enabled.add(ev);
+                } else {
+                    s.missing.add(ev);
+                }
+            }
+            s.write("tracing_on", "1");
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        if (!s.missing.isEmpty()) {
+            LOG.warn("this kernel has no tracepoint for {}: those events will not be seen", s.missing);
+        }
+        return s;
+    }
+
+    public Path tracePipe() {
+        return instance.resolve("trace_pipe");
+    }
+
+    /** Per-CPU statistics files (overrun, dropped events). */
+    public Path cpuStats(int cpu) {
+        return instance.resolve("per_cpu").resolve("cpu" + cpu).resolve("stats");
+    }
+
+    public List<String> enabled() {
+        return enabled;
+    }
+
+    public List<String> missing() {
+        return missing;
+    }
+
+    /** Writes a line into this instance's trace (it comes out of trace_pipe as tracing_mark_write). */
+    public void mark(String text) throws IOException {
+        write("trace_marker", text);
+    }
+
+    private void write(String file, String value) throws IOException {
+        Files.writeString(instance.resolve(file), value);
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (Files.isDirectory(instance)) {
+                write("tracing_on", "0");
+                for (String ev : enabled) {
+                    Files.writeString(instance.resolve("events").resolve(ev).resolve("enable"), "0");
+                }
+                Files.delete(instance);
+            }
+        } catch (IOException e) {
+            LOG.error("could not remove tracefs instance {}: {} (remove it with rmdir)", instance, e.getMessage());
+        }
+        if (mountedByUs) {
+            try {
+                run("umount", root.toString());
+            } catch (IOException e) {
+                LOG.error("could not unmount {}: {}", root, e.getMessage());
+            }
+        }
+    }
+
+    private static void run(String... cmd) throws IOException {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).strip();
+            if (p.waitFor() != 0) {
+                throw new IOException(String.join(" ", cmd) + " failed: " + out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted: " + String.join(" ", cmd), e);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package dev.faultline.collector.source.tracefs;
+
+import dev.faultline.collector.source.LineSource;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
+
+/**
+ * Live capture from the kernel through the text trace_pipe of a tracefs instance of our own. A read
+ * of trace_pipe blocks until the kernel writes, so stopping writes a unique line into the instance's
+ * trace and the reader ends when it sees it; the instance is then removed.
+ */
+public final class TracefsTextSource implements LineSource {
+    private final Path root;
+    private final List<String> events;
+    private final int bufferKb;
+    private final String stopToken = "faultline-stop-" + UUID.randomUUID();
+    private final CountDownLatch started = new CountDownLatch(1);
+    private volatile TracefsSession session;
+
+    public TracefsTextSource(Path root, List<String> events, int bufferKb) {
+        this.root = root;
+        this.events = events;
+        this.bufferKb = bufferKb;
+    }
+
+    @Override
+    public void run(Consumer<String> lines) throws IOException {
+        try (TracefsSession s = TracefsSession.open(root, events, bufferKb)) {
+            session = s;
+            try (BufferedReader r = Files.newBufferedReader(s.tracePipe(), StandardCharsets.UTF_8)) {
+                started.countDown();
+                for (String line; (line = r.readLine()) != null; ) {
+                    if (line.endsWith(stopToken)) {
+                        return;
+                    }
+                    lines.accept(line);
+                }
+            }
+        } finally {
+            started.countDown();
+        }
+    }
+
+    /** Waits until tracing is on (or the source failed to start). */
+    public boolean awaitStarted(long millis) throws InterruptedException {
+        return started.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS) && session != null;
+    }
+
+    /** Ends {@link #run} after everything traced so far has been read. */
+    public void stop() throws IOException {
+        TracefsSession s = session;
+        if (s != null) {
+            s.mark(stopToken);
+        }
+    }
+
+    public TracefsSession session() {
+        return session;
+    }
+}

@@ -1,0 +1,156 @@
+/*
+ * Faultline ground-truth workload: drives /dev/kvm directly and prints what it did, one fact per line,
+ * for the test to compare with what the collector saw.
+ *
+ *   kvm_workload ITERATIONS
+ *
+ * One VM (type 0) with 4 KiB of RAM at GPA 0 holding real-mode code that loops ITERATIONS times over
+ * { out 0x3f8 (PIO write); mov [0x2000],ax (MMIO write); mov bx,[0x2004] (MMIO read) } and halts. GPA
+ * 0x2000 has no memslot, so both accesses exit to us as KVM_EXIT_MMIO. Then a guest_memfd: create
+ * (2 MiB, MMAP|INIT_SHARED), bind at GPA 0x100000 with KVM_SET_USER_MEMORY_REGION2, write 32 pages
+ * through its mmap, punch a hole over 16 of them, allocate, delete the slot.
+ *
+ * The ioctl structs are written out here (from the KVM uapi) because the build machine's headers
+ * predate guest_memfd.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <linux/kvm.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct fl_memory_region2 {
+    uint32_t slot;
+    uint32_t flags;
+    uint64_t guest_phys_addr;
+    uint64_t memory_size;
+    uint64_t userspace_addr;
+    uint64_t guest_memfd_offset;
+    uint32_t guest_memfd;
+    uint32_t pad1;
+    uint64_t pad2[14];
+};
+
+struct fl_create_guest_memfd {
+    uint64_t size;
+    uint64_t flags;
+    uint64_t reserved[6];
+};
+
+#define FL_SET_USER_MEMORY_REGION2 _IOW(KVMIO, 0x49, struct fl_memory_region2)
+#define FL_CREATE_GUEST_MEMFD _IOWR(KVMIO, 0xd4, struct fl_create_guest_memfd)
+#define FL_MEM_GUEST_MEMFD (1u << 2)
+#define FL_GMEM_MMAP 1u
+#define FL_GMEM_INIT_SHARED 2u
+
+static void die(const char *what) {
+    fprintf(stderr, "kvm_workload: %s: %s\n", what, strerror(errno));
+    exit(2);
+}
+
+int main(int argc, char **argv) {
+    long iterations = argc > 1 ? atol(argv[1]) : 10;
+    if (iterations < 1 || iterations > 0xffff) {
+        fprintf(stderr, "kvm_workload: ITERATIONS must be 1..65535\n");
+        return 2;
+    }
+    /* Like a real VMM, start up before creating the VM: the kernel caches a task's comm and tgid for
+     * the trace at a context switch, and a process that does all its work in its first time slice
+     * shows as <...> (-------). */
+    usleep(200 * 1000);
+    int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    if (kvm < 0) die("open /dev/kvm");
+    int vm = ioctl(kvm, KVM_CREATE_VM, 0);
+    if (vm < 0) die("KVM_CREATE_VM");
+    printf("pid %d\nvm_fd %d\n", getpid(), vm);
+
+    uint8_t *mem = mmap(NULL, 0x1000, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (mem == MAP_FAILED) die("mmap guest memory");
+    const uint8_t code[] = {
+        0xba, 0xf8, 0x03,       /* mov dx, 0x3f8 */
+        0xb0, 0x41,             /* mov al, 'A' */
+        0xee,                   /* out dx, al */
+        0xa3, 0x00, 0x20,       /* mov [0x2000], ax      MMIO write */
+        0x8b, 0x1e, 0x04, 0x20, /* mov bx, [0x2004]      MMIO read */
+        0xe2, 0xf1,             /* loop 0 */
+        0xf4,                   /* hlt */
+    };
+    memcpy(mem, code, sizeof code);
+    struct kvm_userspace_memory_region ram = {.slot = 0, .guest_phys_addr = 0, .memory_size = 0x1000,
+                                              .userspace_addr = (uint64_t)mem};
+    if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &ram) < 0) die("KVM_SET_USER_MEMORY_REGION");
+
+    int vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
+    if (vcpu < 0) die("KVM_CREATE_VCPU");
+    int run_size = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+    struct kvm_run *run = mmap(NULL, run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+    if (run == MAP_FAILED) die("mmap kvm_run");
+    struct kvm_sregs sregs;
+    if (ioctl(vcpu, KVM_GET_SREGS, &sregs) < 0) die("KVM_GET_SREGS");
+    sregs.cs.base = 0;
+    sregs.cs.selector = 0;
+    sregs.ds.base = 0;
+    sregs.ds.selector = 0;
+    if (ioctl(vcpu, KVM_SET_SREGS, &sregs) < 0) die("KVM_SET_SREGS");
+    struct kvm_regs regs = {.rip = 0, .rflags = 2, .rcx = (uint64_t)iterations};
+    if (ioctl(vcpu, KVM_SET_REGS, &regs) < 0) die("KVM_SET_REGS");
+
+    long pio = 0, mmio_w = 0, mmio_r = 0;
+    for (;;) {
+        if (ioctl(vcpu, KVM_RUN, 0) < 0) die("KVM_RUN");
+        if (run->exit_reason == KVM_EXIT_IO) {
+            pio++;
+        } else if (run->exit_reason == KVM_EXIT_MMIO) {
+            if (run->mmio.is_write) {
+                mmio_w++;
+            } else {
+                uint32_t v = 0x5a5a5a5a;
+                memcpy(run->mmio.data, &v, run->mmio.len < 4 ? run->mmio.len : 4);
+                mmio_r++;
+            }
+        } else if (run->exit_reason == KVM_EXIT_HLT) {
+            break;
+        } else {
+            fprintf(stderr, "kvm_workload: unexpected exit %u\n", run->exit_reason);
+            return 3;
+        }
+    }
+    printf("pio_write %ld port 0x3f8\nmmio_write %ld gpa 0x2000\nmmio_read %ld gpa 0x2004\n", pio, mmio_w, mmio_r);
+
+    struct fl_create_guest_memfd cg = {.size = 0x200000, .flags = FL_GMEM_MMAP | FL_GMEM_INIT_SHARED};
+    int gmem = ioctl(vm, FL_CREATE_GUEST_MEMFD, &cg);
+    if (gmem < 0) die("KVM_CREATE_GUEST_MEMFD");
+    struct stat st;
+    if (fstat(gmem, &st) < 0) die("fstat gmem");
+    printf("gmem_fd %d inode %lu size 0x200000\n", gmem, (unsigned long)st.st_ino);
+    uint8_t *g = mmap(NULL, 0x200000, PROT_READ | PROT_WRITE, MAP_SHARED, gmem, 0);
+    if (g == MAP_FAILED) die("mmap gmem");
+    struct fl_memory_region2 r2 = {.slot = 1, .flags = FL_MEM_GUEST_MEMFD, .guest_phys_addr = 0x100000,
+                                   .memory_size = 0x200000, .userspace_addr = (uint64_t)g,
+                                   .guest_memfd_offset = 0, .guest_memfd = (uint32_t)gmem};
+    if (ioctl(vm, FL_SET_USER_MEMORY_REGION2, &r2) < 0) die("KVM_SET_USER_MEMORY_REGION2");
+    printf("memslot slot 1 gpa 0x100000 size 0x200000 gmem_offset 0x0\n");
+    for (int p = 0; p < 32; p++) {
+        g[p * 4096] = (uint8_t)p;
+    }
+    printf("gmem_pages_written 32\n");
+    if (fallocate(gmem, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0x10000, 0x10000) < 0) die("punch");
+    printf("punch offset 0x10000 length 0x10000\n");
+    if (fallocate(gmem, FALLOC_FL_KEEP_SIZE, 0x40000, 0x10000) < 0) die("allocate");
+    printf("allocate offset 0x40000 length 0x10000\n");
+    r2.memory_size = 0;
+    if (ioctl(vm, FL_SET_USER_MEMORY_REGION2, &r2) < 0) die("delete slot");
+    printf("memslot_deleted slot 1\n");
+    fflush(stdout);
+    /* A VMM keeps its VM's fds for the VM's life; linger so a live collector can look them up in /proc. */
+    usleep(1000 * 1000);
+    return 0;
+}
