@@ -32,6 +32,7 @@ final class TraceReplayer {
         CollectorStats stats = new CollectorStats();
         TracePipeline pipeline = new TracePipeline(
                 new HostContext(host, kind, Clock.systemUTC(), tdxSharedBit, 1, fds), sink, stats);
+        source.reportLossTo(pipeline::loss);
         source.run(pipeline::accept);
         pipeline.finish();
         sink.flush();

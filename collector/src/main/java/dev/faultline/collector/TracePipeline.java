@@ -9,6 +9,7 @@ import dev.faultline.collector.parse.TraceLine;
 import dev.faultline.collector.publish.EventSink;
 import dev.faultline.collector.resolve.HostContext;
 import dev.faultline.collector.resolve.VmResolver;
+import dev.faultline.events.LossReason;
 
 /**
  * parse → resolve for text traces: every line is parsed, its payload decoded, and the result
@@ -38,7 +39,7 @@ public final class TracePipeline {
             stats.other("annotation (#>)");
             resolver.onAnnotation(a);
         } else if (parsed instanceof ParsedLine.Loss loss) {
-            resolver.onLoss(loss, lastTsNs);
+            resolver.onLoss(loss, lastTsNs, LossReason.LOST_EVENTS);
         } else if (parsed instanceof ParsedLine.Header) {
             stats.other("header or blank");
         } else if (parsed instanceof ParsedLine.Malformed bad) {
@@ -74,6 +75,11 @@ public final class TracePipeline {
             return;
         }
         resolver.onLine(line, decoded);
+    }
+
+    /** Events the ring buffer lost (overrun or dropped), from its own counters: a TraceLoss event. */
+    public void loss(int cpu, long count, LossReason reason) {
+        resolver.onLoss(new ParsedLine.Loss(cpu, count), lastTsNs, reason);
     }
 
     /** End of input: resolve what is still held, then flush the sink's buffers. */

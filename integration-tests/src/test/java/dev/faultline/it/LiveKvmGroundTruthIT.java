@@ -66,6 +66,7 @@ class LiveKvmGroundTruthIT {
             CollectorStats stats = new CollectorStats();
             TracePipeline pipeline = new TracePipeline(new HostContext("gt", EventSource.TRACEFS_TEXT, Clock.systemUTC(), 47, 1,
                     FdInspector.proc(Path.of("/proc"))), publisher, stats);
+            source.reportLossTo(pipeline::loss);
             Thread collector = new Thread(() -> {
                 try {
                     source.run(pipeline::accept);

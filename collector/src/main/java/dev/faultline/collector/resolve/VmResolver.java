@@ -95,10 +95,10 @@ public final class VmResolver {
     }
 
     /** {@code CPU:N [LOST M EVENTS]}: a host-wide TraceLoss, keyed by host. */
-    public void onLoss(ParsedLine.Loss loss, long lastTsNs) {
+    public void onLoss(ParsedLine.Loss loss, long lastTsNs, LossReason reason) {
         EventHeader h = new EventHeader(host.host(), host.host(), null, -1, null, null, loss.cpu(), lastTsNs,
                 host.wallMillis(), 0L, host.source());
-        emit(h, new TraceLoss(loss.cpu(), loss.count(), LossReason.LOST_EVENTS));
+        emit(h, new TraceLoss(loss.cpu(), loss.count(), reason));
     }
 
     /** One event line and what its payload parser made of it (an Avro body or a {@link Decoded}). */

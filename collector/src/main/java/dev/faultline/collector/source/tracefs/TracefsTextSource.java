@@ -23,6 +23,13 @@ public final class TracefsTextSource implements LineSource {
     private final String stopToken = "faultline-stop-" + UUID.randomUUID();
     private final CountDownLatch started = new CountDownLatch(1);
     private volatile TracefsSession session;
+    private LossSink lossSink = (cpu, count, reason) -> { };
+
+    /** Ring-buffer overruns and drops go to the pipeline's TraceLoss. */
+    @Override
+    public void reportLossTo(LossSink sink) {
+        this.lossSink = sink;
+    }
 
     public TracefsTextSource(Path root, List<String> events, int bufferKb) {
         this.root = root;
@@ -34,15 +41,23 @@ public final class TracefsTextSource implements LineSource {
     public void run(Consumer<String> lines) throws IOException {
         try (TracefsSession s = TracefsSession.open(root, events, bufferKb)) {
             session = s;
+            CpuStats stats = new CpuStats(s.tracePipe().getParent());
+            stats.report(lossSink, true);
+            long nextCheck = System.nanoTime() + 1_000_000_000L;
             try (BufferedReader r = Files.newBufferedReader(s.tracePipe(), StandardCharsets.UTF_8)) {
                 started.countDown();
                 for (String line; (line = r.readLine()) != null; ) {
                     if (line.endsWith(stopToken)) {
-                        return;
+                        break;
                     }
                     lines.accept(line);
+                    if (System.nanoTime() > nextCheck) {
+                        stats.report(lossSink, false);
+                        nextCheck = System.nanoTime() + 1_000_000_000L;
+                    }
                 }
             }
+            stats.report(lossSink, false);
         } finally {
             started.countDown();
         }

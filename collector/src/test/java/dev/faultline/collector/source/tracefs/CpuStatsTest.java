@@ -1,0 +1,42 @@
+package dev.faultline.collector.source.tracefs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.faultline.events.LossReason;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Overruns in the real kernel ring buffer are reported as loss, once. Needs root, tracefs and /dev/kvm. */
+class CpuStatsTest {
+
+    @Test
+    void overrunsOfASmallUnreadBufferAreReported() throws Exception {
+        KernelFeatures.requireRootAndTracefs();
+        KernelFeatures.requireKvm();
+        List<long[]> losses = new ArrayList<>();
+        dev.faultline.collector.source.LineSource.LossSink sink = (cpu, count, reason) -> {
+            assertThat(reason).isIn(LossReason.OVERRUN, LossReason.DROPPED);
+            losses.add(new long[] {cpu, count});
+        };
+        // a tiny buffer nobody reads, and a burst of kvm_pio events: the kernel overwrites the oldest
+        try (TracefsSession s = TracefsSession.open(KernelFeatures.TRACEFS, List.of("kvm/kvm_pio", "kvm/kvm_userspace_exit"), 4)) {
+            CpuStats stats = new CpuStats(s.tracePipe().getParent());
+            stats.report(sink, true);
+            Path workload = Path.of(System.getProperty("java.io.tmpdir"), "faultline-cpustats-workload");
+            Process cc = new ProcessBuilder("gcc", "-O2", "-o", workload.toString(),
+                    Path.of("../integration-tests/src/test/c/kvm_workload.c").toAbsolutePath().toString()).start();
+            assertThat(cc.waitFor()).isZero();
+            assertThat(new ProcessBuilder(workload.toString(), "5000").start().waitFor()).isZero();
+            Files.deleteIfExists(workload);
+            stats.report(sink, false);
+            long lost = losses.stream().mapToLong(l -> l[1]).sum();
+            assertThat(lost).as("events overwritten in a 4 KiB buffer by 10 000 events").isGreaterThan(1000);
+            losses.clear();
+            stats.report(sink, false);
+            assertThat(losses).as("each loss reported once").isEmpty();
+        }
+    }
+}
