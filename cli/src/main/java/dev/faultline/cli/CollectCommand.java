@@ -6,7 +6,9 @@ import dev.faultline.collector.publish.JsonlWriter;
 import dev.faultline.collector.publish.KafkaPublisher;
 import dev.faultline.collector.source.LineSource;
 import dev.faultline.collector.resolve.FdInspector;
+import dev.faultline.collector.source.LiveSource;
 import dev.faultline.collector.source.ReplaySource;
+import dev.faultline.collector.source.bpf.BpfHelper;
 import dev.faultline.collector.source.tracefs.TracefsSession;
 import dev.faultline.collector.source.tracefs.TracefsTextSource;
 import dev.faultline.events.EventSource;
@@ -34,6 +36,10 @@ final class CollectCommand implements Callable<Integer> {
 
     @Option(names = "--buffer-kb", defaultValue = "8192", description = "Ring buffer per CPU, KiB (default ${DEFAULT-VALUE}).")
     int bufferKb;
+
+    @Option(names = "--bpf", description = "Live: also run the bundled bpftrace helper, which decodes the KVM ioctl structs "
+            + "(memslots, memory attributes, guest_memfd, population) that tracefs shows only as pointers.")
+    boolean bpf;
 
     @Mixin
     SimulationOptions simulation;
@@ -72,7 +78,18 @@ final class CollectCommand implements Callable<Integer> {
         EventSource kind;
         FdInspector fds = FdInspector.NONE;
         if (source.equals("tracefs")) {
-            TracefsTextSource live = new TracefsTextSource(tracefs, TracefsSession.STANDARD_EVENTS, bufferKb);
+            BpfHelper helper = null;
+            if (bpf) {
+                java.nio.file.Path bpftrace = BpfHelper.findBpftrace();
+                if (bpftrace == null) {
+                    System.err.println("faultline collect: --bpf: bpftrace is not installed (apt-get install bpftrace); "
+                            + "continuing without it: memslot and attribute structs will be unknown");
+                } else {
+                    helper = new BpfHelper(bpftrace);
+                }
+            }
+            LiveSource live = new LiveSource(new TracefsTextSource(tracefs, TracefsSession.STANDARD_EVENTS, bufferKb),
+                    helper, 100);
             // On SIGINT/SIGTERM: let the reader finish what was traced, and wait while the collection
             // flushes its output and removes its tracefs instance (the JVM exits when hooks return).
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -7,6 +7,8 @@ import dev.faultline.collector.TracePipeline;
 import dev.faultline.collector.publish.KafkaPublisher;
 import dev.faultline.collector.resolve.FdInspector;
 import dev.faultline.collector.resolve.HostContext;
+import dev.faultline.collector.source.LiveSource;
+import dev.faultline.collector.source.bpf.BpfHelper;
 import dev.faultline.collector.source.tracefs.KernelFeatures;
 import dev.faultline.collector.source.tracefs.TracefsSession;
 import dev.faultline.collector.source.tracefs.TracefsTextSource;
@@ -54,6 +56,7 @@ class LiveKvmGroundTruthIT {
         KernelFeatures.requireRootAndTracefs();
         KernelFeatures.requireKvm();
         KernelFeatures.require(Files.isExecutable(Path.of("/usr/bin/gcc")), "gcc");
+        KernelFeatures.require(BpfHelper.findBpftrace() != null, "bpftrace (apt-get install bpftrace)");
         Path workload = tmp.resolve("kvm_workload");
         Process cc = new ProcessBuilder("gcc", "-O2", "-Wall", "-Werror", "-o", workload.toString(),
                 Path.of("src/test/c/kvm_workload.c").toAbsolutePath().toString()).redirectErrorStream(true).start();
@@ -61,7 +64,8 @@ class LiveKvmGroundTruthIT {
         assertThat(cc.waitFor()).as(ccOut).isZero();
 
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            TracefsTextSource source = new TracefsTextSource(KernelFeatures.TRACEFS, TracefsSession.STANDARD_EVENTS, 8192);
+            LiveSource source = new LiveSource(new TracefsTextSource(KernelFeatures.TRACEFS, TracefsSession.STANDARD_EVENTS, 8192),
+                    new BpfHelper(BpfHelper.findBpftrace()), 100);
             KafkaPublisher publisher = new KafkaPublisher(kafka.bootstrapServers(), Map.of(), "faultline.events");
             CollectorStats stats = new CollectorStats();
             TracePipeline pipeline = new TracePipeline(new HostContext("gt", EventSource.TRACEFS_TEXT, Clock.systemUTC(), 47, 1,
@@ -117,8 +121,26 @@ class LiveKvmGroundTruthIT {
             assertThat(g.getFd()).isEqualTo(Integer.parseInt(facts.get("gmem_fd")));
             assertThat(g.getInode()).as("inode from /proc/<pid>/fd").isEqualTo(inode);
         });
+        // the BPF helper's structs merged into the plain ioctl lines: one object per call, details known
         assertThat(bodies(vm, MemslotSet.class)).extracting(MemslotSet::getIoctl)
                 .containsExactly("SET_USER_MEMORY_REGION", "SET_USER_MEMORY_REGION2", "SET_USER_MEMORY_REGION2");
+        assertThat(bodies(vm, MemslotSet.class).get(0)).satisfies(m -> {
+            assertThat(m.getSlot()).isZero();
+            assertThat(m.getGpa()).isZero();
+            assertThat(m.getSize()).isEqualTo(0x1000L);
+        });
+        assertThat(bodies(vm, MemslotSet.class).get(1)).satisfies(m -> {
+            assertThat(m.getSlot()).isEqualTo(1);
+            assertThat(m.getFlags()).isEqualTo(4L);
+            assertThat(m.getGpa()).isEqualTo(0x100000L);
+            assertThat(m.getSize()).isEqualTo(0x200000L);
+            assertThat(m.getGmemFd()).isEqualTo(Integer.parseInt(facts.get("gmem_fd")));
+            assertThat(m.getGmemInode()).isEqualTo(inode);
+            assertThat(m.getGmemOffset()).isZero();
+        });
+        assertThat(bodies(vm, MemslotSet.class).get(2).getSize()).as("the slot deleted").isZero();
+        assertThat(bodies(vm, GmemCreated.class).get(0).getSize()).isEqualTo(0x200000L);
+        assertThat(bodies(vm, GmemCreated.class).get(0).getFlags()).isEqualTo(3L);
         assertThat(bodies(vm, GmemInvalidation.class)).singleElement()
                 .satisfies(g -> assertThat(List.of(g.getOffset(), g.getLength())).containsExactly(0x10000L, 0x10000L));
         assertThat(bodies(vm, GmemAllocation.class)).singleElement()

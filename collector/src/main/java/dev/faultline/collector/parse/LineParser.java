@@ -105,6 +105,19 @@ public final class LineParser {
         return new ParsedLine.Malformed("no ':' after event name");
     }
 
+    /** The timestamp of an event line in ns, or -1 when the line has none (a header, a loss line). */
+    public static long timestampNs(String line) {
+        int colon = timestampColon(line, 0);
+        if (colon < 0) {
+            return -1;
+        }
+        int start = colon;
+        while (start > 0 && line.charAt(start - 1) != ' ') {
+            start--;
+        }
+        return parseTimestamp(line, start, colon);
+    }
+
     /**
      * {@code CPU:1 [LOST 111 EVENTS]}, or trace-cmd's {@code CPU 0 is empty} banner; null for anything
      * else: QEMU names its vCPU threads "CPU 0/KVM", so an event line may start with "CPU" too.

@@ -54,6 +54,8 @@ public final class TracefsSession implements AutoCloseable {
         try {
             s.write("buffer_size_kb", Integer.toString(bufferKbPerCpu));
             s.write("options/record-tgid", "1");
+            // CLOCK_MONOTONIC, the BPF helper's clock (nsecs), so the two streams merge in time order
+            s.write("trace_clock", "mono");
             for (String ev : events) {
                 Path enable = instance.resolve("events").resolve(ev).resolve("enable");
                 if (Files.exists(enable)) {
