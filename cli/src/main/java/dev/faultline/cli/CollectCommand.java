@@ -3,6 +3,7 @@ package dev.faultline.cli;
 import dev.faultline.collector.CollectorStats;
 import dev.faultline.collector.publish.EventSink;
 import dev.faultline.collector.publish.JsonlWriter;
+import dev.faultline.collector.publish.DiskSpool;
 import dev.faultline.collector.publish.KafkaPublisher;
 import dev.faultline.collector.source.LineSource;
 import dev.faultline.collector.resolve.FdInspector;
@@ -36,6 +37,15 @@ final class CollectCommand implements Callable<Integer> {
 
     @Option(names = "--buffer-kb", defaultValue = "8192", description = "Ring buffer per CPU, KiB (default ${DEFAULT-VALUE}).")
     int bufferKb;
+
+    @Option(names = "--spool-dir", defaultValue = "${java.io.tmpdir}/faultline-spool", paramLabel = "DIR",
+            description = "Live, with Kafka: where events wait while Kafka is unreachable (default ${DEFAULT-VALUE}); "
+                    + "a spool left by an earlier run is sent first.")
+    java.nio.file.Path spoolDir;
+
+    @Option(names = "--spool-max-mb", defaultValue = "1024", description = "Spool bound, MiB; past it events are counted "
+            + "and reported as TraceLoss (SPOOL_OVERFLOW). Default ${DEFAULT-VALUE}.")
+    long spoolMaxMb;
 
     @Option(names = "--bpf", description = "Live: also run the bundled bpftrace helper, which decodes the KVM ioctl structs "
             + "(memslots, memory attributes, guest_memfd, population) that tracefs shows only as pointers.")
@@ -119,7 +129,10 @@ final class CollectCommand implements Callable<Integer> {
         } else if (output != null) {
             throw new IllegalArgumentException("--output " + output + ": only jsonl is supported");
         } else if (kafka.bootstrapServers != null) {
-            publisher = new KafkaPublisher(kafka.bootstrapServers, kafka.clientProperties(), topic);
+            publisher = source.equals("tracefs")
+                    ? new KafkaPublisher(kafka.bootstrapServers, kafka.clientProperties(), topic,
+                            new DiskSpool(spoolDir, spoolMaxMb << 20), n -> { })
+                    : new KafkaPublisher(kafka.bootstrapServers, kafka.clientProperties(), topic);
             sink = publisher;
         } else {
             throw new IllegalArgumentException("give --output jsonl or --bootstrap-servers");

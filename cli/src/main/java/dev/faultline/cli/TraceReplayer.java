@@ -33,6 +33,7 @@ final class TraceReplayer {
         TracePipeline pipeline = new TracePipeline(
                 new HostContext(host, kind, Clock.systemUTC(), tdxSharedBit, 1, fds), sink, stats);
         source.reportLossTo(pipeline::loss);
+        sink.reportLossTo(pipeline::loss);
         source.run(pipeline::accept);
         pipeline.finish();
         sink.flush();

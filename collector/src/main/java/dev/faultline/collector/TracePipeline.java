@@ -28,8 +28,8 @@ public final class TracePipeline {
         this.resolver = new VmResolver(host, sink, stats);
     }
 
-    /** One line of trace text, without its line terminator. */
-    public void accept(String text) {
+    /** One line of trace text, without its line terminator. (Synchronized: loss reports come from other threads.) */
+    public synchronized void accept(String text) {
         stats.line();
         ParsedLine parsed = lines.parse(text);
         if (parsed instanceof TraceLine line) {
@@ -78,12 +78,12 @@ public final class TracePipeline {
     }
 
     /** Events the ring buffer lost (overrun or dropped), from its own counters: a TraceLoss event. */
-    public void loss(int cpu, long count, LossReason reason) {
+    public synchronized void loss(int cpu, long count, LossReason reason) {
         resolver.onLoss(new ParsedLine.Loss(cpu, count), lastTsNs, reason);
     }
 
     /** End of input: resolve what is still held, then flush the sink's buffers. */
-    public void finish() {
+    public synchronized void finish() {
         resolver.finish();
     }
 

@@ -7,6 +7,10 @@ public interface EventSink extends AutoCloseable {
 
     void accept(Event event);
 
+    /** Events this sink had to drop (a full spool): reported here as loss. Only spooling sinks have any. */
+    default void reportLossTo(dev.faultline.collector.source.LineSource.LossSink sink) {
+    }
+
     /** Pushes out anything buffered; called at the end of a replay. */
     default void flush() {
     }
