@@ -37,18 +37,26 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
     private final String recordName;
     private final BinaryMessageEncoder<T> encoder;
     private final BinaryMessageDecoder<T> decoder;
+    private final java.util.function.Function<T, byte[]> fastEncoder;
 
     public AvroSerde(Schema current, List<Schema> released) {
+        this(current, released, null);
+    }
+
+    private AvroSerde(Schema current, List<Schema> released, java.util.function.Function<T, byte[]> fastEncoder) {
         SpecificData model = SpecificData.getForSchema(current);
+        // the generated customEncode/customDecode of nested records, instead of reflective field access
+        model.setCustomCoders(true);
         this.recordName = current.getFullName();
         this.encoder = new BinaryMessageEncoder<>(model, current);
         this.decoder = new BinaryMessageDecoder<>(model, current);
+        this.fastEncoder = fastEncoder;
         released.forEach(decoder::addSchema);
     }
 
     /** The serde for {@code faultline.events}. */
     public static AvroSerde<Event> events() {
-        return new AvroSerde<>(Event.getClassSchema(), ReleasedSchemas.all("Event"));
+        return new AvroSerde<>(Event.getClassSchema(), ReleasedSchemas.all("Event"), EventEncoder::encode);
     }
 
     /** The serde for {@code faultline.alerts}. */
@@ -57,6 +65,9 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
     }
 
     public byte[] encode(T value) {
+        if (fastEncoder != null) {
+            return fastEncoder.apply(value);
+        }
         try {
             ByteBuffer buf = encoder.encode(value);
             byte[] out = new byte[buf.remaining()];
