@@ -3,18 +3,9 @@ package dev.faultline.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faultline.collector.CollectorStats;
-import dev.faultline.collector.TracePipeline;
 import dev.faultline.collector.publish.DiskSpool;
 import dev.faultline.collector.publish.KafkaPublisher;
-import dev.faultline.collector.resolve.FdInspector;
-import dev.faultline.collector.resolve.HostContext;
-import dev.faultline.collector.source.LiveSource;
-import dev.faultline.collector.source.bpf.BpfHelper;
-import dev.faultline.collector.source.tracefs.KernelFeatures;
-import dev.faultline.collector.source.tracefs.TracefsSession;
-import dev.faultline.collector.source.tracefs.TracefsTextSource;
 import dev.faultline.events.Event;
-import dev.faultline.events.EventSource;
 import dev.faultline.events.LossReason;
 import dev.faultline.events.Mmio;
 import dev.faultline.events.MmioKind;
@@ -22,9 +13,7 @@ import dev.faultline.events.Pio;
 import dev.faultline.events.TraceLoss;
 import dev.faultline.kafka.EmbeddedKafka;
 import dev.faultline.serde.AvroSerde;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -47,35 +36,16 @@ class KafkaOutageIT {
 
     @Test
     void thirtySecondsWithoutABrokerLoseNothing(@TempDir Path tmp) throws Exception {
-        KernelFeatures.requireRootAndTracefs();
-        KernelFeatures.requireKvm();
-        KernelFeatures.require(Files.isExecutable(Path.of("/usr/bin/gcc")), "gcc");
-        KernelFeatures.require(BpfHelper.findBpftrace() != null, "bpftrace");
-        Path workload = tmp.resolve("kvm_workload");
-        assertThat(new ProcessBuilder("gcc", "-O2", "-o", workload.toString(),
-                Path.of("src/test/c/kvm_workload.c").toAbsolutePath().toString()).start().waitFor()).isZero();
+        LiveCollector.requireHost();
+        Path workload = LiveCollector.workload(tmp);
 
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             // A small producer buffer, so the outage overflows it and the disk spool does the work.
             KafkaPublisher publisher = new KafkaPublisher(kafka.bootstrapServers(),
                     Map.of("buffer.memory", Integer.toString(64 * 1024), "batch.size", "16384", "request.timeout.ms", "5000"),
                     "faultline.events", new DiskSpool(tmp.resolve("spool"), 512L << 20), n -> { });
-            CollectorStats stats = new CollectorStats();
-            TracePipeline pipeline = new TracePipeline(new HostContext("outage", EventSource.TRACEFS_TEXT,
-                    Clock.systemUTC(), 47, 1, FdInspector.proc(Path.of("/proc"))), publisher, stats);
-            LiveSource source = new LiveSource(new TracefsTextSource(KernelFeatures.TRACEFS, TracefsSession.STANDARD_EVENTS, 16384),
-                    new BpfHelper(BpfHelper.findBpftrace()), 100);
-            source.reportLossTo(pipeline::loss);
-            Thread collector = new Thread(() -> {
-                try {
-                    source.run(pipeline::accept);
-                    pipeline.finish();
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            collector.start();
-            assertThat(source.awaitStarted(10_000)).isTrue();
+            LiveCollector collector = LiveCollector.start("outage", publisher, 16384);
+            CollectorStats stats = collector.stats;
 
             Map<String, int[]> expected = new HashMap<>(); // pid -> {pio, mmio writes, mmio reads}
             long start = System.currentTimeMillis();
@@ -104,9 +74,7 @@ class KafkaOutageIT {
                     Integer.parseInt(f.get("mmio_write")), Integer.parseInt(f.get("mmio_read"))});
             }
             assertThat(down && back).isTrue();
-            Thread.sleep(500);
-            source.stop();
-            collector.join(60_000);
+            collector.stop();
             publisher.close();
             assertThat(publisher.spooled()).as("the outage went through the disk spool").isPositive();
             assertThat(publisher.overflowed()).isZero();

@@ -3,17 +3,8 @@ package dev.faultline.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faultline.collector.CollectorStats;
-import dev.faultline.collector.TracePipeline;
 import dev.faultline.collector.publish.KafkaPublisher;
-import dev.faultline.collector.resolve.FdInspector;
-import dev.faultline.collector.resolve.HostContext;
-import dev.faultline.collector.source.LiveSource;
-import dev.faultline.collector.source.bpf.BpfHelper;
-import dev.faultline.collector.source.tracefs.KernelFeatures;
-import dev.faultline.collector.source.tracefs.TracefsSession;
-import dev.faultline.collector.source.tracefs.TracefsTextSource;
 import dev.faultline.events.Event;
-import dev.faultline.events.EventSource;
 import dev.faultline.events.GmemAllocation;
 import dev.faultline.events.GmemCreated;
 import dev.faultline.events.GmemInvalidation;
@@ -29,9 +20,7 @@ import dev.faultline.events.VmDestroyed;
 import dev.faultline.events.VmType;
 import dev.faultline.kafka.EmbeddedKafka;
 import dev.faultline.serde.AvroSerde;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -53,34 +42,13 @@ class LiveKvmGroundTruthIT {
 
     @Test
     void eventsInKafkaEqualWhatTheWorkloadsDid(@TempDir Path tmp) throws Exception {
-        KernelFeatures.requireRootAndTracefs();
-        KernelFeatures.requireKvm();
-        KernelFeatures.require(Files.isExecutable(Path.of("/usr/bin/gcc")), "gcc");
-        KernelFeatures.require(BpfHelper.findBpftrace() != null, "bpftrace (apt-get install bpftrace)");
-        Path workload = tmp.resolve("kvm_workload");
-        Process cc = new ProcessBuilder("gcc", "-O2", "-Wall", "-Werror", "-o", workload.toString(),
-                Path.of("src/test/c/kvm_workload.c").toAbsolutePath().toString()).redirectErrorStream(true).start();
-        String ccOut = new String(cc.getInputStream().readAllBytes());
-        assertThat(cc.waitFor()).as(ccOut).isZero();
+        LiveCollector.requireHost();
+        Path workload = LiveCollector.workload(tmp);
 
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            LiveSource source = new LiveSource(new TracefsTextSource(KernelFeatures.TRACEFS, TracefsSession.STANDARD_EVENTS, 8192),
-                    new BpfHelper(BpfHelper.findBpftrace()), 100);
             KafkaPublisher publisher = new KafkaPublisher(kafka.bootstrapServers(), Map.of(), "faultline.events");
-            CollectorStats stats = new CollectorStats();
-            TracePipeline pipeline = new TracePipeline(new HostContext("gt", EventSource.TRACEFS_TEXT, Clock.systemUTC(), 47, 1,
-                    FdInspector.proc(Path.of("/proc"))), publisher, stats);
-            source.reportLossTo(pipeline::loss);
-            Thread collector = new Thread(() -> {
-                try {
-                    source.run(pipeline::accept);
-                    pipeline.finish();
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            collector.start();
-            assertThat(source.awaitStarted(10_000)).as("tracing started").isTrue();
+            LiveCollector collector = LiveCollector.start("gt", publisher, 8192);
+            CollectorStats stats = collector.stats;
 
             Process a = new ProcessBuilder(workload.toString(), "40").start();
             Process b = new ProcessBuilder(workload.toString(), "25").start();
@@ -88,9 +56,7 @@ class LiveKvmGroundTruthIT {
             Map<String, String> factsB = facts(new String(b.getInputStream().readAllBytes()));
             assertThat(a.waitFor()).isZero();
             assertThat(b.waitFor()).isZero();
-            Thread.sleep(500);
-            source.stop();
-            collector.join(30_000);
+            collector.stop();
             publisher.close();
             assertThat(publisher.failed()).isZero();
 

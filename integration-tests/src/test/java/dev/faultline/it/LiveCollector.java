@@ -1,0 +1,79 @@
+package dev.faultline.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.faultline.collector.CollectorStats;
+import dev.faultline.collector.TracePipeline;
+import dev.faultline.collector.publish.KafkaPublisher;
+import dev.faultline.collector.resolve.FdInspector;
+import dev.faultline.collector.resolve.HostContext;
+import dev.faultline.collector.source.LiveSource;
+import dev.faultline.collector.source.bpf.BpfHelper;
+import dev.faultline.collector.source.tracefs.KernelFeatures;
+import dev.faultline.collector.source.tracefs.TracefsSession;
+import dev.faultline.collector.source.tracefs.TracefsTextSource;
+import dev.faultline.events.EventSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+
+/**
+ * The live collector (tracefs text reader + BPF helper) running into a publisher, for tests on real
+ * KVM; and the C workload that drives /dev/kvm, compiled for them.
+ */
+final class LiveCollector {
+    final CollectorStats stats = new CollectorStats();
+    private final LiveSource source;
+    private final Thread thread;
+
+    private LiveCollector(String host, KafkaPublisher publisher, int bufferKb) {
+        TracePipeline pipeline = new TracePipeline(new HostContext(host, EventSource.TRACEFS_TEXT, Clock.systemUTC(), 47, 1,
+                FdInspector.proc(Path.of("/proc"))), publisher, stats);
+        source = new LiveSource(new TracefsTextSource(KernelFeatures.TRACEFS, TracefsSession.STANDARD_EVENTS, bufferKb),
+                new BpfHelper(BpfHelper.findBpftrace()), 100);
+        source.reportLossTo(pipeline::loss);
+        publisher.reportLossTo(pipeline::loss);
+        thread = new Thread(() -> {
+            try {
+                source.run(pipeline::accept);
+                pipeline.finish();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "live-collector");
+    }
+
+    /** Checks root, tracefs, /dev/kvm, gcc and bpftrace (loud skip; a failure under CI). */
+    static void requireHost() {
+        KernelFeatures.requireRootAndTracefs();
+        KernelFeatures.requireKvm();
+        KernelFeatures.require(Files.isExecutable(Path.of("/usr/bin/gcc")), "gcc");
+        KernelFeatures.require(BpfHelper.findBpftrace() != null, "bpftrace (apt-get install bpftrace)");
+    }
+
+    /** Compiles src/test/c/kvm_workload.c into {@code dir}. */
+    static Path workload(Path dir) throws Exception {
+        Path out = dir.resolve("kvm_workload");
+        Process cc = new ProcessBuilder("gcc", "-O2", "-Wall", "-Werror", "-o", out.toString(),
+                Path.of("src/test/c/kvm_workload.c").toAbsolutePath().toString()).redirectErrorStream(true).start();
+        String msg = new String(cc.getInputStream().readAllBytes());
+        assertThat(cc.waitFor()).as(msg).isZero();
+        return out;
+    }
+
+    /** Starts capturing; returns once tracing and the helper are on. */
+    static LiveCollector start(String host, KafkaPublisher publisher, int bufferKb) throws InterruptedException {
+        LiveCollector c = new LiveCollector(host, publisher, bufferKb);
+        c.thread.start();
+        assertThat(c.source.awaitStarted(10_000)).as("tracing started").isTrue();
+        return c;
+    }
+
+    /** Reads what is left, stops, and removes the tracefs instance. */
+    void stop() throws Exception {
+        Thread.sleep(500);
+        source.stop();
+        thread.join(60_000);
+        assertThat(thread.isAlive()).isFalse();
+    }
+}
