@@ -7,6 +7,8 @@ import dev.faultline.collector.publish.DiskSpool;
 import dev.faultline.collector.publish.KafkaPublisher;
 import dev.faultline.collector.source.LineSource;
 import dev.faultline.collector.resolve.FdInspector;
+import dev.faultline.collector.resolve.HostContext;
+import dev.faultline.collector.resolve.SequenceStore;
 import dev.faultline.collector.source.LiveSource;
 import dev.faultline.collector.source.ReplaySource;
 import dev.faultline.collector.source.bpf.BpfHelper;
@@ -140,7 +142,20 @@ final class CollectCommand implements Callable<Integer> {
         String hostName = host != null ? host : InetAddress.getLocalHost().getHostName();
         CollectorStats stats;
         try (EventSink s = sink) {
-            stats = TraceReplayer.collect(lines, kind, hostName, tdxSharedBit, fds, s);
+            HostContext hostContext = new HostContext(hostName, kind, java.time.Clock.systemUTC(), tdxSharedBit, 1, fds);
+            SequenceStore sequences = null;
+            if (source.equals("tracefs")) {
+                // sequence numbers go on across restarts: a restart is not a gap
+                sequences = SequenceStore.open(spoolDir.resolve("sequence"));
+                hostContext.persistSequences(sequences);
+            }
+            try {
+                stats = TraceReplayer.collect(lines, kind, hostContext, s);
+            } finally {
+                if (sequences != null) {
+                    sequences.close();
+                }
+            }
         }
         System.err.print(stats.summary());
         if (publisher != null) {

@@ -3,7 +3,6 @@ package dev.faultline.cli;
 import dev.faultline.collector.CollectorStats;
 import dev.faultline.collector.TracePipeline;
 import dev.faultline.collector.publish.EventSink;
-import dev.faultline.collector.resolve.FdInspector;
 import dev.faultline.collector.resolve.HostContext;
 import dev.faultline.collector.source.LineSource;
 import dev.faultline.collector.source.ReplaySource;
@@ -17,21 +16,14 @@ final class TraceReplayer {
     }
 
     static CollectorStats replay(String file, String host, int tdxSharedBit, EventSink sink) throws IOException {
-        return collect(new ReplaySource(file), EventSource.REPLAY, host, tdxSharedBit, sink);
+        return collect(new ReplaySource(file), EventSource.REPLAY,
+                new HostContext(host, EventSource.REPLAY, Clock.systemUTC(), tdxSharedBit, 1), sink);
     }
 
     /** Any line source through parse and resolve into the sink. */
-    static CollectorStats collect(LineSource source, EventSource kind, String host, int tdxSharedBit, EventSink sink)
-            throws IOException {
-        return collect(source, kind, host, tdxSharedBit, FdInspector.NONE, sink);
-    }
-
-    /** With {@code fds} for live capture, where the VMMs' file descriptors can be looked at. */
-    static CollectorStats collect(LineSource source, EventSource kind, String host, int tdxSharedBit, FdInspector fds,
-            EventSink sink) throws IOException {
+    static CollectorStats collect(LineSource source, EventSource kind, HostContext host, EventSink sink) throws IOException {
         CollectorStats stats = new CollectorStats();
-        TracePipeline pipeline = new TracePipeline(
-                new HostContext(host, kind, Clock.systemUTC(), tdxSharedBit, 1, fds), sink, stats);
+        TracePipeline pipeline = new TracePipeline(host, sink, stats);
         source.reportLossTo(pipeline::loss);
         sink.reportLossTo(pipeline::loss);
         source.run(pipeline::accept);

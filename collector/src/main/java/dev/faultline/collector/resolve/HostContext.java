@@ -14,6 +14,7 @@ public final class HostContext {
     private final int tdxSharedBit;
     private final FdInspector fds;
     private long nextSeq;
+    private SequenceStore sequences;
 
     public HostContext(String host, EventSource source, Clock clock, int tdxSharedBit, long firstSeq) {
         this(host, source, clock, tdxSharedBit, firstSeq, FdInspector.NONE);
@@ -56,7 +57,13 @@ public final class HostContext {
         return tdxSharedBit;
     }
 
+    /** Sequence numbers from a store that survives restarts (live capture). */
+    public HostContext persistSequences(SequenceStore store) {
+        this.sequences = store;
+        return this;
+    }
+
     public long nextSeq() {
-        return nextSeq++;
+        return sequences != null ? sequences.next() : nextSeq++;
     }
 }
