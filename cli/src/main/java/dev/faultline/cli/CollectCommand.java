@@ -12,11 +12,13 @@ import dev.faultline.collector.resolve.SequenceStore;
 import dev.faultline.collector.source.LiveSource;
 import dev.faultline.collector.source.ReplaySource;
 import dev.faultline.collector.source.bpf.BpfHelper;
+import dev.faultline.collector.source.tracefs.EventFilters;
 import dev.faultline.collector.source.tracefs.TracefsSession;
 import dev.faultline.collector.source.tracefs.TracefsTextSource;
 import dev.faultline.events.EventSource;
 import java.io.BufferedOutputStream;
 import java.net.InetAddress;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -48,6 +50,19 @@ final class CollectCommand implements Callable<Integer> {
     @Option(names = "--spool-max-mb", defaultValue = "1024", description = "Spool bound, MiB; past it events are counted "
             + "and reported as TraceLoss (SPOOL_OVERFLOW). Default ${DEFAULT-VALUE}.")
     long spoolMaxMb;
+
+    @Option(names = "--trace-events", split = ",", paramLabel = "EVENT",
+            description = "Live: only these events (names like kvm_mmio or kvm/kvm_mmio; default: the standard set).")
+    List<String> traceEvents;
+
+    @Option(names = "--comm", paramLabel = "GLOB", description = "Live: only events of tasks whose name matches (kernel-side filter), e.g. 'qemu*'.")
+    String comm;
+
+    @Option(names = "--filemap-dev", defaultValue = "auto", paramLabel = "auto|all",
+            description = "Live: page-cache events only for the anonymous-inode filesystem guest_memfd lives on (auto, the "
+                    + "default, learns its device from an epoll fd of the collector), or all of them. Use all where a "
+                    + "kernel gives guest_memfd a filesystem of its own.")
+    String filemapDev;
 
     @Option(names = "--bpf", description = "Live: also run the bundled bpftrace helper, which decodes the KVM ioctl structs "
             + "(memslots, memory attributes, guest_memfd, population) that tracefs shows only as pointers.")
@@ -100,8 +115,25 @@ final class CollectCommand implements Callable<Integer> {
                     helper = new BpfHelper(bpftrace);
                 }
             }
-            LiveSource live = new LiveSource(new TracefsTextSource(tracefs, TracefsSession.STANDARD_EVENTS, bufferKb),
-                    helper, 100);
+            List<String> chosen = TracefsSession.STANDARD_EVENTS;
+            if (traceEvents != null) {
+                chosen = new java.util.ArrayList<>();
+                for (String e : traceEvents) {
+                    String q = EventFilters.qualify(e.strip());
+                    if (q == null) {
+                        throw new IllegalArgumentException("--trace-events: unknown event '" + e + "' (give system/event for others)");
+                    }
+                    chosen.add(q);
+                }
+            }
+            Long dev = null;
+            if (filemapDev.equals("auto")) {
+                dev = EventFilters.anonInodeDev();
+            } else if (!filemapDev.equals("all")) {
+                throw new IllegalArgumentException("--filemap-dev " + filemapDev + ": auto or all");
+            }
+            LiveSource live = new LiveSource(new TracefsTextSource(tracefs, chosen, bufferKb,
+                    EventFilters.of(chosen, comm, dev)), helper, 100);
             // On SIGINT/SIGTERM: let the reader finish what was traced, and wait while the collection
             // flushes its output and removes its tracefs instance (the JVM exits when hooks return).
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -9,6 +9,7 @@ import dev.faultline.collector.resolve.FdInspector;
 import dev.faultline.collector.resolve.HostContext;
 import dev.faultline.collector.source.LiveSource;
 import dev.faultline.collector.source.bpf.BpfHelper;
+import dev.faultline.collector.source.tracefs.EventFilters;
 import dev.faultline.collector.source.tracefs.KernelFeatures;
 import dev.faultline.collector.source.tracefs.TracefsSession;
 import dev.faultline.collector.source.tracefs.TracefsTextSource;
@@ -29,7 +30,9 @@ final class LiveCollector {
     private LiveCollector(String host, KafkaPublisher publisher, int bufferKb) {
         TracePipeline pipeline = new TracePipeline(new HostContext(host, EventSource.TRACEFS_TEXT, Clock.systemUTC(), 47, 1,
                 FdInspector.proc(Path.of("/proc"))), publisher, stats);
-        source = new LiveSource(new TracefsTextSource(KernelFeatures.TRACEFS, TracefsSession.STANDARD_EVENTS, bufferKb),
+        // the collector's default kernel filter: page-cache events of guest_memfd's filesystem only
+        source = new LiveSource(new TracefsTextSource(KernelFeatures.TRACEFS, TracefsSession.STANDARD_EVENTS, bufferKb,
+                EventFilters.of(TracefsSession.STANDARD_EVENTS, null, EventFilters.anonInodeDev())),
                 new BpfHelper(BpfHelper.findBpftrace()), 100);
         source.reportLossTo(pipeline::loss);
         publisher.reportLossTo(pipeline::loss);

@@ -39,6 +39,12 @@ public final class TracefsSession implements AutoCloseable {
 
     /** Mounts tracefs if needed, creates the instance and enables the events it has. */
     public static TracefsSession open(Path root, List<String> events, int bufferKbPerCpu) throws IOException {
+        return open(root, events, bufferKbPerCpu, java.util.Map.of());
+    }
+
+    /** The same, with a kernel filter expression per event (see {@link EventFilters}). */
+    public static TracefsSession open(Path root, List<String> events, int bufferKbPerCpu, java.util.Map<String, String> filters)
+            throws IOException {
         boolean mounted = false;
         if (!Files.isDirectory(root.resolve("instances"))) {
             run("mount", "-t", "tracefs", "nodev", root.toString());
@@ -59,6 +65,14 @@ public final class TracefsSession implements AutoCloseable {
             for (String ev : events) {
                 Path enable = instance.resolve("events").resolve(ev).resolve("enable");
                 if (Files.exists(enable)) {
+                    String filter = filters.get(ev);
+                    if (filter != null) {
+                        try {
+                            Files.writeString(enable.resolveSibling("filter"), filter);
+                        } catch (IOException e) {
+                            throw new IOException("the kernel refuses filter '" + filter + "' on " + ev + ": " + e.getMessage(), e);
+                        }
+                    }
                     Files.writeString(enable, "1");
                     s.enabled.add(ev);
                 } else {

@@ -20,6 +20,7 @@ public final class TracefsTextSource implements LineSource {
     private final Path root;
     private final List<String> events;
     private final int bufferKb;
+    private final java.util.Map<String, String> filters;
     private final String stopToken = "faultline-stop-" + UUID.randomUUID();
     private final CountDownLatch started = new CountDownLatch(1);
     private volatile TracefsSession session;
@@ -32,14 +33,19 @@ public final class TracefsTextSource implements LineSource {
     }
 
     public TracefsTextSource(Path root, List<String> events, int bufferKb) {
+        this(root, events, bufferKb, java.util.Map.of());
+    }
+
+    public TracefsTextSource(Path root, List<String> events, int bufferKb, java.util.Map<String, String> filters) {
         this.root = root;
         this.events = events;
         this.bufferKb = bufferKb;
+        this.filters = filters;
     }
 
     @Override
     public void run(Consumer<String> lines) throws IOException {
-        try (TracefsSession s = TracefsSession.open(root, events, bufferKb)) {
+        try (TracefsSession s = TracefsSession.open(root, events, bufferKb, filters)) {
             session = s;
             CpuStats stats = new CpuStats(s.tracePipe().getParent());
             stats.report(lossSink, true);
