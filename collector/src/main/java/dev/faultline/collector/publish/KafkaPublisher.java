@@ -166,8 +166,16 @@ public final class KafkaPublisher implements EventSink {
         }
     }
 
+    private final Object drainLock = new Object();
+
     /** Sends spooled segments in order; when the spool is empty, goes direct and reports overflow. */
     void drainOnce() throws IOException {
+        synchronized (drainLock) {
+            drainSegments();
+        }
+    }
+
+    private void drainSegments() throws IOException {
         while (running) {
             DiskSpool.Segment seg = spool.oldest();
             if (seg == null) {
@@ -197,13 +205,27 @@ public final class KafkaPublisher implements EventSink {
         }
     }
 
+    /**
+     * Sends what is spooled and what the producer holds. The producer's buffer can refuse records the
+     * drainer hands it faster than Kafka takes them, so this keeps trying for up to a minute; what is
+     * still spooled then (Kafka away) stays on disk for the next start.
+     */
     @Override
     public void flush() {
         if (spool != null) {
-            try {
-                drainOnce();
-            } catch (IOException | KafkaException e) {
-                lastError.set(e); // Kafka still away: the spool keeps the rest for the next start
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (!spool.isEmpty() && System.currentTimeMillis() < deadline) {
+                try {
+                    drainOnce();
+                } catch (IOException | KafkaException e) {
+                    lastError.set(e);
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
             }
         }
         producer.flush();
