@@ -3,6 +3,7 @@ package dev.faultline.cli;
 import dev.faultline.collector.CollectorStats;
 import dev.faultline.collector.publish.EventSink;
 import dev.faultline.collector.publish.JsonlWriter;
+import dev.faultline.collector.metrics.CollectorMetrics;
 import dev.faultline.collector.publish.DiskSpool;
 import dev.faultline.collector.publish.KafkaPublisher;
 import dev.faultline.collector.source.LineSource;
@@ -63,6 +64,13 @@ final class CollectCommand implements Callable<Integer> {
                     + "default, learns its device from an epoll fd of the collector), or all of them. Use all where a "
                     + "kernel gives guest_memfd a filesystem of its own.")
     String filemapDev;
+
+    @Option(names = "--metrics-port", paramLabel = "PORT", description = "Serve Prometheus metrics on this port at /metrics.")
+    Integer metricsPort;
+
+    @Option(names = "--metrics-bind", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
+            description = "Address the metrics endpoint binds to (default ${DEFAULT-VALUE}).")
+    String metricsBind;
 
     @Option(names = "--bpf", description = "Live: also run the bundled bpftrace helper, which decodes the KVM ioctl structs "
             + "(memslots, memory attributes, guest_memfd, population) that tracefs shows only as pointers.")
@@ -181,11 +189,17 @@ final class CollectCommand implements Callable<Integer> {
                 sequences = SequenceStore.open(spoolDir.resolve("sequence"));
                 hostContext.persistSequences(sequences);
             }
+            stats = new CollectorStats();
+            CollectorMetrics metrics = metricsPort == null ? null : new CollectorMetrics(stats, publisher)
+                    .serve(new java.net.InetSocketAddress(metricsBind, metricsPort));
             try {
-                stats = TraceReplayer.collect(lines, kind, hostContext, s);
+                TraceReplayer.collect(lines, hostContext, s, stats);
             } finally {
                 if (sequences != null) {
                     sequences.close();
+                }
+                if (metrics != null) {
+                    metrics.close();
                 }
             }
         }

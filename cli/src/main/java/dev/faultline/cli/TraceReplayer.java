@@ -22,7 +22,11 @@ final class TraceReplayer {
 
     /** Any line source through parse and resolve into the sink. */
     static CollectorStats collect(LineSource source, EventSource kind, HostContext host, EventSink sink) throws IOException {
-        CollectorStats stats = new CollectorStats();
+        return collect(source, host, sink, new CollectorStats());
+    }
+
+    /** Counting into {@code stats}, which a metrics endpoint may be reading meanwhile. */
+    static CollectorStats collect(LineSource source, HostContext host, EventSink sink, CollectorStats stats) throws IOException {
         TracePipeline pipeline = new TracePipeline(host, sink, stats);
         source.reportLossTo(pipeline::loss);
         sink.reportLossTo(pipeline::loss);

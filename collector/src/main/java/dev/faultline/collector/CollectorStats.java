@@ -15,6 +15,7 @@ public final class CollectorStats {
     private final Map<String, String> samples = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> unsupported = new ConcurrentHashMap<>();
     private final LongAdder lines = new LongAdder();
+    private final Map<String, LongAdder> lost = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> other = new ConcurrentHashMap<>();
 
     public void line() {
@@ -31,6 +32,15 @@ public final class CollectorStats {
         if (sample != null) {
             samples.putIfAbsent(reason, sample);
         }
+    }
+
+    /** Events the kernel, the ring buffer or the spool lost, by reason (what TraceLoss events report). */
+    public void lost(String reason, long count) {
+        lost.computeIfAbsent(reason, k -> new LongAdder()).add(count);
+    }
+
+    public Map<String, Long> lostEvents() {
+        return snapshot(lost);
     }
 
     public void unsupported(String eventName) {

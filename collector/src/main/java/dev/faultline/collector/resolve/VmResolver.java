@@ -98,6 +98,7 @@ public final class VmResolver {
     public void onLoss(ParsedLine.Loss loss, long lastTsNs, LossReason reason) {
         EventHeader h = new EventHeader(host.host(), host.host(), null, -1, null, null, loss.cpu(), lastTsNs,
                 host.wallMillis(), 0L, host.source());
+        stats.lost(reason.name(), loss.count());
         emit(h, new TraceLoss(loss.cpu(), loss.count(), reason));
     }
 
