@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,12 +27,75 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Load commands that print figures and ratios.",
-        subcommands = {BenchCommand.Sinks.class, BenchCommand.Parse.class})
+        subcommands = {BenchCommand.Sinks.class, BenchCommand.Parse.class, BenchCommand.Produce.class})
 final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
         new picocli.CommandLine(this).usage(System.out);
+    }
+
+    @Command(name = "produce", mixinStandardHelpOptions = true, description = {
+        "Produce rate of the collector's publisher against kafka-producer-perf-test (ProducerPerformance) on the same",
+        "in-process broker, at the same record size and settings (acks=all, idempotent, linger 20 ms, 256 KiB batches,",
+        "no compression: random payloads would not compress, our events would); prints both and the ratio (target >= 0.8)."})
+    static final class Produce implements Callable<Integer> {
+        @Option(names = "--records", defaultValue = "400000", description = "Records per run (default ${DEFAULT-VALUE}).")
+        int records;
+
+        @Override
+        public Integer call() throws Exception {
+            List<dev.faultline.events.Event> events = new java.util.ArrayList<>();
+            dev.faultline.collector.TracePipeline pipeline = new dev.faultline.collector.TracePipeline(
+                    dev.faultline.collector.resolve.HostContext.replay("bench"), e -> {
+                        if (events.size() < records) {
+                            events.add(e);
+                        }
+                    }, new CollectorStats());
+            new Simulator(new SimulationConfig(5, 6, List.of(VmKind.values()), records, 0, Set.of())).run(pipeline::accept);
+            pipeline.finish();
+            dev.faultline.serde.AvroSerde<dev.faultline.events.Event> serde = dev.faultline.serde.AvroSerde.events();
+            long bytes = events.stream().mapToLong(e -> serde.encode(e).length).sum();
+            int size = (int) (bytes / events.size());
+            Map<String, String> settings = Map.of("acks", "all", "enable.idempotence", "true", "linger.ms", "20",
+                    "batch.size", Integer.toString(256 * 1024), "compression.type", "none");
+            try (dev.faultline.kafka.EmbeddedKafka kafka = dev.faultline.kafka.EmbeddedKafka.start()) {
+                kafka.createTopics(Map.of("perf", 6));
+                List<String> args = new java.util.ArrayList<>(List.of("--topic", "perf", "--num-records",
+                        Integer.toString(events.size()), "--record-size", Integer.toString(size), "--throughput", "-1",
+                        "--producer-props", "bootstrap.servers=" + kafka.bootstrapServers()));
+                settings.forEach((k, v) -> args.add(k + "=" + v));
+                java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+                java.io.PrintStream old = System.out;
+                System.setOut(new java.io.PrintStream(captured, true));
+                try {
+                    org.apache.kafka.tools.ProducerPerformance.main(args.toArray(String[]::new));
+                } finally {
+                    System.setOut(old);
+                }
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9.]+) records/sec")
+                        .matcher(captured.toString());
+                double baseline = 0;
+                while (m.find()) {
+                    baseline = Double.parseDouble(m.group(1)); // the last line is the run's total
+                }
+                dev.faultline.collector.publish.KafkaPublisher publisher = new dev.faultline.collector.publish.KafkaPublisher(
+                        kafka.bootstrapServers(), settings, "faultline.events");
+                long t0 = System.nanoTime();
+                events.forEach(publisher::accept);
+                publisher.flush();
+                double secs = (System.nanoTime() - t0) / 1e9;
+                publisher.close();
+                double ours = events.size() / secs;
+                System.out.printf("records: %d of %d bytes on average%n", events.size(), size);
+                System.out.printf("kafka-producer-perf-test : %,10.0f records/s%n", baseline);
+                System.out.printf("faultline publisher      : %,10.0f records/s  (acknowledged %d, failed %d)%n", ours,
+                        publisher.sent(), publisher.failed());
+                System.out.printf("ratio                    : %.2f  (target >= 0.80: %s)%n", ours / baseline,
+                        ours / baseline >= 0.8 ? "met" : "MISSED");
+            }
+            return ExitCodes.OK;
+        }
     }
 
     @Command(name = "parse", mixinStandardHelpOptions = true, description = {
