@@ -24,7 +24,12 @@ class CliTest {
     record Run(int code, String out, String err) {
     }
 
-    static synchronized Run run(String... args) {
+    static Run run(String... args) {
+        return capture(() -> Faultline.run(args));
+    }
+
+    /** Runs a command with stdout and stderr captured. */
+    static synchronized Run capture(java.util.function.IntSupplier command) {
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -32,7 +37,7 @@ class CliTest {
         try {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Faultline.run(args);
+            int code = command.getAsInt();
             System.out.flush();
             return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
         } finally {

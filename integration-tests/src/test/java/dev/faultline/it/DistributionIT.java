@@ -27,6 +27,7 @@ class DistributionIT {
         assertThat(home.resolve("rules/private-memory.yaml")).exists();
         assertThat(home.resolve("bpf/faultline.bt")).exists();
         assertThat(home.resolve("systemd/faultline-collector.service")).exists();
+        assertThat(home.resolve("config/faultline.yaml")).exists();
 
         Process demo = new ProcessBuilder(home.resolve("bin/faultline").toString(), "demo", "--exit-after-replay")
                 .directory(empty.toFile()).redirectErrorStream(true).start();
