@@ -27,9 +27,22 @@ final class AnalyseCommand implements Callable<Integer> {
             description = "Sinks file (log, webhook, alertmanager, slack); see docs/sinks.md. Without it alerts stay on faultline.alerts.")
     Path sinks;
 
+    @Option(names = "--application-server", paramLabel = "HOST:PORT",
+            description = "This instance's address for interactive queries (Kafka Streams application.server), so "
+                    + "instances can find the one that owns a VM.")
+    String applicationServer;
+
     @Option(names = "--state-dir", defaultValue = "${java.io.tmpdir}/faultline-streams", paramLabel = "DIR",
             description = "Kafka Streams state directory (default: ${DEFAULT-VALUE}).")
     Path stateDir;
+
+    private java.util.Map<String, String> streamsProperties() {
+        java.util.Map<String, String> p = new java.util.LinkedHashMap<>(kafka.clientProperties());
+        if (applicationServer != null) {
+            p.put("application.server", applicationServer);
+        }
+        return p;
+    }
 
     @Override
     public Integer call() throws InterruptedException {
@@ -38,7 +51,7 @@ final class AnalyseCommand implements Callable<Integer> {
         }
         CountDownLatch stop = new CountDownLatch(1);
         try (RuleReloader reloader = new RuleReloader(rules.dir(), Duration.ofSeconds(2));
-                AnalyserApp app = new AnalyserApp(kafka.bootstrapServers, stateDir, reloader, kafka.clientProperties())) {
+                AnalyserApp app = new AnalyserApp(kafka.bootstrapServers, stateDir, reloader, streamsProperties())) {
             // Close from the hook: the JVM exits when hooks end, so closing after the latch could be cut short.
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 stop.countDown();
