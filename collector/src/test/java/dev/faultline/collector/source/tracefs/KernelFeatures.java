@@ -27,9 +27,19 @@ public final class KernelFeatures {
         Assumptions.abort(what + " is missing");
     }
 
+    /** Root, and tracefs mounted at {@link #TRACEFS} (mounted here if it is not, as the collector does). */
     public static void requireRootAndTracefs() {
         require("root".equals(System.getProperty("user.name")), "root");
-        require(Files.isDirectory(TRACEFS), "tracefs at " + TRACEFS);
+        if (!Files.exists(TRACEFS.resolve("available_events")) && Files.isDirectory(TRACEFS)) {
+            try {
+                new ProcessBuilder("mount", "-t", "tracefs", "nodev", TRACEFS.toString()).inheritIO().start().waitFor();
+            } catch (java.io.IOException e) {
+                // reported below
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        require(Files.exists(TRACEFS.resolve("available_events")), "tracefs mounted at " + TRACEFS);
     }
 
     public static void requireKvm() {
