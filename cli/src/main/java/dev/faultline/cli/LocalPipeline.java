@@ -67,6 +67,11 @@ public final class LocalPipeline implements AutoCloseable {
         return kafka.bootstrapServers();
     }
 
+    /** The analyser's state, through interactive queries. */
+    public dev.faultline.analyser.query.StateQueries queries() {
+        return analyser.queries();
+    }
+
     public EmbeddedKafka kafka() {
         return kafka;
     }

@@ -72,6 +72,21 @@ class ScenarioOnRealBrokerIT {
         assertThat(punch.getEvidence()).singleElement().satisfies(e -> assertThat(e.getType()).isEqualTo("GmemInvalidation"));
     }
 
+    /** The analyser's state answers interactive queries: the scenario VM with its gmem-bound memslot. */
+    @Test
+    void vmStateIsQueryable() {
+        String vm = "it-host/4242/12@100.000026";
+        assertThat(pipeline.queries().localVms()).containsOnlyKeys(vm);
+        var state = pipeline.queries().localVm(vm).orElseThrow();
+        assertThat(state.host).isEqualTo("it-host");
+        assertThat(state.memslots.values()).singleElement().satisfies(slot -> {
+            assertThat(slot.gpa).isZero();
+            assertThat(slot.size).isEqualTo(0x40000000L);
+            assertThat(slot.isGmemBound()).isTrue();
+        });
+        assertThat(pipeline.queries().localVm("it-host/1/1@0.000001")).isEmpty();
+    }
+
     /** faultline.events holds every collected event once, keyed by VM id, with per-host sequence numbers. */
     @Test
     void eventsTopicHoldsEveryEventKeyedByVm() {

@@ -1,5 +1,6 @@
 package dev.faultline.analyser.topology;
 
+import dev.faultline.analyser.query.StateQueries;
 import dev.faultline.analyser.rules.RuleSet;
 import java.nio.file.Path;
 import java.util.Map;
@@ -43,6 +44,11 @@ public final class AnalyserApp implements AutoCloseable {
 
     public void start() {
         streams.start();
+    }
+
+    /** This instance's state, through interactive queries. */
+    public StateQueries queries() {
+        return new StateQueries(streams);
     }
 
     public KafkaStreams.State state() {

@@ -1,0 +1,80 @@
+package dev.faultline.analyser.query;
+
+import dev.faultline.analyser.state.VmState;
+import dev.faultline.analyser.topology.AnalyserTopology;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.query.KeyQuery;
+import org.apache.kafka.streams.query.QueryResult;
+import org.apache.kafka.streams.query.RangeQuery;
+import org.apache.kafka.streams.query.StateQueryRequest;
+import org.apache.kafka.streams.query.StateQueryResult;
+import org.apache.kafka.streams.state.KeyValueIterator;
+
+/**
+ * Reads the analyser's per-VM state on this instance through Kafka Streams interactive queries
+ * (IQv2). Only the partitions this instance hosts answer; routing to the owner is the caller's job.
+ */
+public final class StateQueries {
+    private final KafkaStreams streams;
+
+    public StateQueries(KafkaStreams streams) {
+        this.streams = streams;
+    }
+
+    /** Thrown while the instance cannot answer (starting, rebalancing, shutting down): an HTTP 503. */
+    public static final class UnavailableException extends RuntimeException {
+        public UnavailableException(String message) {
+            super(message);
+        }
+    }
+
+    /** Every VM whose state lives on this instance, by id. */
+    public Map<String, VmState> localVms() {
+        requireRunning();
+        StateQueryResult<KeyValueIterator<String, VmState>> result = streams.query(
+                StateQueryRequest.inStore(AnalyserTopology.VM_STATE_STORE).withQuery(RangeQuery.<String, VmState>withNoBounds()));
+        Map<String, VmState> vms = new TreeMap<>();
+        for (QueryResult<KeyValueIterator<String, VmState>> partition : result.getPartitionResults().values()) {
+            try (KeyValueIterator<String, VmState> it = succeeded(partition)) {
+                while (it.hasNext()) {
+                    KeyValue<String, VmState> kv = it.next();
+                    vms.put(kv.key, kv.value);
+                }
+            }
+        }
+        return vms;
+    }
+
+    /** One VM's state if this instance hosts it. */
+    public Optional<VmState> localVm(String vmId) {
+        requireRunning();
+        StateQueryResult<VmState> result = streams.query(
+                StateQueryRequest.inStore(AnalyserTopology.VM_STATE_STORE).withQuery(KeyQuery.<String, VmState>withKey(vmId)));
+        for (QueryResult<VmState> partition : result.getPartitionResults().values()) {
+            VmState state = succeeded(partition);
+            if (state != null) {
+                return Optional.of(state);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private void requireRunning() {
+        KafkaStreams.State s = streams.state();
+        if (s != KafkaStreams.State.RUNNING) {
+            throw new UnavailableException("analyser is " + s + "; state cannot be queried until it is RUNNING");
+        }
+    }
+
+    private static <R> R succeeded(QueryResult<R> r) {
+        if (r.isFailure()) {
+            // A partition moving between instances answers NOT_ACTIVE/NOT_PRESENT: ask again later.
+            throw new UnavailableException("state query failed: " + r.getFailureReason() + ": " + r.getFailureMessage());
+        }
+        return r.getResult();
+    }
+}
