@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.faultline.alerts.Alert;
 import dev.faultline.alerts.Priority;
 import dev.faultline.analyser.rules.RuleSet;
+import dev.faultline.analyser.state.VmView;
 import dev.faultline.cli.LocalPipeline;
 import dev.faultline.collector.CollectorStats;
 import dev.faultline.events.Event;
@@ -85,6 +86,24 @@ class ScenarioOnRealBrokerIT {
             assertThat(slot.isGmemBound()).isTrue();
         });
         assertThat(pipeline.queries().localVm("it-host/1/1@0.000001")).isEmpty();
+    }
+
+    /**
+     * Memory attributes answer now and as of a time: the guest turned all of its 1 GiB private, then
+     * converted GFNs 0x100-0x10f back to shared; before that conversion 0x100 was private.
+     */
+    @Test
+    void attributesAnswerNowAndAsOfATime() {
+        var view = pipeline.queries().localView("it-host/4242/12@100.000026").orElseThrow();
+        assertThat(view.attributeRanges(0, -1L)).containsExactly(
+                new dev.faultline.analyser.state.Interval(0, 0xff, VmView.ATTR_PRIVATE),
+                new dev.faultline.analyser.state.Interval(0x110, 0x3ffff, VmView.ATTR_PRIVATE));
+        assertThat(view.attributes(0x100)).isZero();
+        var toShared = view.attributeChanges(Long.MIN_VALUE, Long.MAX_VALUE).stream()
+                .filter(c -> c.first() == 0x100 && c.last() == 0x10f && c.attributes() == 0).findFirst().orElseThrow();
+        assertThat(view.attributesAt(0x100, toShared.tsNs() - 1)).isEqualTo(VmView.ATTR_PRIVATE);
+        assertThat(view.attributesAt(0x100, toShared.tsNs())).isZero();
+        assertThat(view.attributesAt(0x200, toShared.tsNs())).isEqualTo(VmView.ATTR_PRIVATE);
     }
 
     /** faultline.events holds every collected event once, keyed by VM id, with per-host sequence numbers. */

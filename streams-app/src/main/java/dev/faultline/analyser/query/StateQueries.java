@@ -1,6 +1,10 @@
 package dev.faultline.analyser.query;
 
+import dev.faultline.analyser.state.AttributeHistory;
+import dev.faultline.analyser.state.ByteStore;
+import dev.faultline.analyser.state.IntervalStore;
 import dev.faultline.analyser.state.VmState;
+import dev.faultline.analyser.state.VmView;
 import dev.faultline.analyser.topology.AnalyserTopology;
 import java.util.Map;
 import java.util.Optional;
@@ -19,6 +23,7 @@ import org.apache.kafka.streams.state.KeyValueIterator;
  * (IQv2). Only the partitions this instance hosts answer; routing to the owner is the caller's job.
  */
 public final class StateQueries {
+    private static final String STORE = AnalyserTopology.VM_STATE_STORE;
     private final KafkaStreams streams;
 
     public StateQueries(KafkaStreams streams) {
@@ -36,10 +41,10 @@ public final class StateQueries {
     public Map<String, VmState> localVms() {
         requireRunning();
         StateQueryResult<KeyValueIterator<String, VmState>> result = streams.query(
-                StateQueryRequest.inStore(AnalyserTopology.VM_STATE_STORE).withQuery(RangeQuery.<String, VmState>withNoBounds()));
+                StateQueryRequest.inStore(STORE).withQuery(RangeQuery.<String, VmState>withNoBounds()));
         Map<String, VmState> vms = new TreeMap<>();
         for (QueryResult<KeyValueIterator<String, VmState>> partition : result.getPartitionResults().values()) {
-            try (KeyValueIterator<String, VmState> it = succeeded(partition)) {
+            try (KeyValueIterator<String, VmState> it = succeeded(partition, STORE)) {
                 while (it.hasNext()) {
                     KeyValue<String, VmState> kv = it.next();
                     vms.put(kv.key, kv.value);
@@ -51,13 +56,24 @@ public final class StateQueries {
 
     /** One VM's state if this instance hosts it. */
     public Optional<VmState> localVm(String vmId) {
+        return localView(vmId).map(VmView::state);
+    }
+
+    /**
+     * One VM's state with its interval maps and attribute history, if this instance hosts it: the
+     * same {@link VmView} the rules see, over read-only views of the VM's partition.
+     */
+    public Optional<VmView> localView(String vmId) {
         requireRunning();
         StateQueryResult<VmState> result = streams.query(
-                StateQueryRequest.inStore(AnalyserTopology.VM_STATE_STORE).withQuery(KeyQuery.<String, VmState>withKey(vmId)));
-        for (QueryResult<VmState> partition : result.getPartitionResults().values()) {
-            VmState state = succeeded(partition);
+                StateQueryRequest.inStore(STORE).withQuery(KeyQuery.<String, VmState>withKey(vmId)));
+        for (Map.Entry<Integer, QueryResult<VmState>> e : result.getPartitionResults().entrySet()) {
+            VmState state = succeeded(e.getValue(), STORE);
             if (state != null) {
-                return Optional.of(state);
+                int p = e.getKey();
+                return Optional.of(new VmView(vmId, state,
+                        new IntervalStore(ByteStore.readOnly(new PartitionStore(streams, AnalyserTopology.INTERVAL_STORE, p))),
+                        new AttributeHistory(ByteStore.readOnly(new PartitionStore(streams, AnalyserTopology.HISTORY_STORE, p)))));
             }
         }
         return Optional.empty();
@@ -70,10 +86,13 @@ public final class StateQueries {
         }
     }
 
-    private static <R> R succeeded(QueryResult<R> r) {
+    static <R> R succeeded(QueryResult<R> r, String where) {
+        if (r == null) {
+            throw new UnavailableException(where + " is not hosted here");
+        }
         if (r.isFailure()) {
             // A partition moving between instances answers NOT_ACTIVE/NOT_PRESENT: ask again later.
-            throw new UnavailableException("state query failed: " + r.getFailureReason() + ": " + r.getFailureMessage());
+            throw new UnavailableException(where + ": " + r.getFailureReason() + ": " + r.getFailureMessage());
         }
         return r.getResult();
     }

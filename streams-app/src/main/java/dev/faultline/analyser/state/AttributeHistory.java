@@ -22,7 +22,7 @@ public final class AttributeHistory {
     public record Change(long tsNs, long seq, long first, long last, long attributes) {
     }
 
-    private final KeyValueStore<Bytes, byte[]> kv;
+    private final ByteStore store;
     private final int maxPerVm;
 
     public AttributeHistory(KeyValueStore<Bytes, byte[]> kv) {
@@ -30,23 +30,34 @@ public final class AttributeHistory {
     }
 
     public AttributeHistory(KeyValueStore<Bytes, byte[]> kv, int maxPerVm) {
-        this.kv = kv;
+        this(ByteStore.writable(kv), maxPerVm);
+    }
+
+    public AttributeHistory(ByteStore store) {
+        this(store, MAX_PER_VM);
+    }
+
+    private AttributeHistory(ByteStore store, int maxPerVm) {
+        this.store = store;
         this.maxPerVm = maxPerVm;
     }
 
+
+
+
     /** Records a change; trims the VM's oldest entries past the cap (counted in {@code state}). */
     public void record(String vm, VmState state, Change c) {
-        kv.put(key(vm, c.tsNs(), c.seq()), ByteBuffer.allocate(24).putLong(c.first()).putLong(c.last())
+        store.writes().put(key(vm, c.tsNs(), c.seq()), ByteBuffer.allocate(24).putLong(c.first()).putLong(c.last())
                 .putLong(c.attributes()).array());
         state.historyEntries++;
         while (state.historyEntries > maxPerVm) {
-            try (KeyValueIterator<Bytes, byte[]> it = kv.range(key(vm, Long.MIN_VALUE, Long.MIN_VALUE),
+            try (KeyValueIterator<Bytes, byte[]> it = store.reads().range(key(vm, Long.MIN_VALUE, Long.MIN_VALUE),
                     key(vm, Long.MAX_VALUE, Long.MAX_VALUE))) {
                 if (!it.hasNext()) {
                     break;
                 }
                 KeyValue<Bytes, byte[]> oldest = it.next();
-                kv.delete(oldest.key);
+                store.writes().delete(oldest.key);
                 state.historyEntries--;
                 state.historyHorizonNs = decode(oldest.key, oldest.value).tsNs();
             }
@@ -58,7 +69,7 @@ public final class AttributeHistory {
         if (tsNs < state.historyHorizonNs) {
             return null;
         }
-        try (KeyValueIterator<Bytes, byte[]> it = kv.reverseRange(key(vm, Long.MIN_VALUE, Long.MIN_VALUE),
+        try (KeyValueIterator<Bytes, byte[]> it = store.reads().reverseRange(key(vm, Long.MIN_VALUE, Long.MIN_VALUE),
                 key(vm, tsNs, Long.MAX_VALUE))) {
             while (it.hasNext()) {
                 KeyValue<Bytes, byte[]> e = it.next();
@@ -74,7 +85,7 @@ public final class AttributeHistory {
     /** The changes of a VM in [fromNs, toNs], oldest first: the attribute timeline. */
     public List<Change> changes(String vm, long fromNs, long toNs) {
         List<Change> out = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> it = kv.range(key(vm, fromNs, Long.MIN_VALUE), key(vm, toNs, Long.MAX_VALUE))) {
+        try (KeyValueIterator<Bytes, byte[]> it = store.reads().range(key(vm, fromNs, Long.MIN_VALUE), key(vm, toNs, Long.MAX_VALUE))) {
             while (it.hasNext()) {
                 KeyValue<Bytes, byte[]> e = it.next();
                 out.add(decode(e.key, e.value));

@@ -26,11 +26,18 @@ public final class IntervalStore {
     static final int CHUNK = 64;
     private static final byte SEP = 0;
 
-    private final KeyValueStore<Bytes, byte[]> kv;
+    private final ByteStore store;
 
     public IntervalStore(KeyValueStore<Bytes, byte[]> kv) {
-        this.kv = kv;
+        this(ByteStore.writable(kv));
     }
+
+    public IntervalStore(ByteStore store) {
+        this.store = store;
+    }
+
+
+
 
     /** The value at page {@code x}, or null when no interval covers it. */
     public Long get(String space, long x) {
@@ -80,7 +87,7 @@ public final class IntervalStore {
     /** Deletes every interval of a space. */
     public void drop(String space) {
         for (Chunk c : chunks(space, 0, -1L)) {
-            kv.delete(key(space, c.bound));
+            store.writes().delete(key(space, c.bound));
         }
     }
 
@@ -109,7 +116,7 @@ public final class IntervalStore {
         }
         List<Long> newBounds = new ArrayList<>();
         if (list.isEmpty()) {
-            loaded.forEach(c -> kv.delete(key(space, c.bound)));
+            loaded.forEach(c -> store.writes().delete(key(space, c.bound)));
             return;
         }
         int parts = (list.size() + CHUNK - 1) / CHUNK;
@@ -122,7 +129,7 @@ public final class IntervalStore {
         }
         for (Chunk c : loaded) {
             if (!newBounds.contains(c.bound)) {
-                kv.delete(key(space, c.bound));
+                store.writes().delete(key(space, c.bound));
             }
         }
     }
@@ -183,7 +190,7 @@ public final class IntervalStore {
             return out;
         }
         if (Long.compareUnsigned(from, last) <= 0) {
-            try (KeyValueIterator<Bytes, byte[]> it = kv.range(key(space, from), key(space, last))) {
+            try (KeyValueIterator<Bytes, byte[]> it = store.reads().range(key(space, from), key(space, last))) {
                 while (it.hasNext()) {
                     KeyValue<Bytes, byte[]> e = it.next();
                     out.add(decode(e.key, e.value));
@@ -195,7 +202,7 @@ public final class IntervalStore {
 
     /** The chunk with the greatest bound ≤ x. */
     private Chunk floorChunk(String space, long x) {
-        try (KeyValueIterator<Bytes, byte[]> it = kv.reverseRange(key(space, 0), key(space, x))) {
+        try (KeyValueIterator<Bytes, byte[]> it = store.reads().reverseRange(key(space, 0), key(space, x))) {
             if (it.hasNext()) {
                 KeyValue<Bytes, byte[]> e = it.next();
                 return decode(e.key, e.value);
@@ -226,7 +233,7 @@ public final class IntervalStore {
         for (Interval i : intervals) {
             b.putLong(i.first()).putLong(i.last()).putLong(i.value());
         }
-        kv.put(key(space, bound), b.array());
+        store.writes().put(key(space, bound), b.array());
     }
 
     static Bytes key(String space, long bound) {

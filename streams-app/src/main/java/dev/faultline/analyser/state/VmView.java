@@ -65,6 +65,16 @@ public final class VmView {
         return intervals.overlapping(attributeSpace(), first, last);
     }
 
+    /** Attributes of a GFN at {@code tsNs} (0: shared); null before the kept history or without one. */
+    public Long attributesAt(long gfn, long tsNs) {
+        return history == null ? null : history.attributeAt(vm, state, gfn, tsNs);
+    }
+
+    /** Attribute changes in [fromNs, toNs], oldest first; empty without a history. */
+    public List<AttributeHistory.Change> attributeChanges(long fromNs, long toNs) {
+        return history == null ? List.of() : history.changes(vm, fromNs, toNs);
+    }
+
     public void setAttributes(long first, long last, long attributes) {
         if (attributes == 0) {
             intervals.clear(attributeSpace(), first, last);

@@ -35,6 +35,19 @@ class IntervalStoreTest {
         kv.close();
     }
 
+    /** What a query sees: the same intervals, and no way to change them. */
+    @Test
+    void readOnlyViewReadsTheSameAndRefusesWrites() {
+        s.put(VM, 0x10, 0x1f, 8);
+        s.put(VM, 0x40, 0x4f, 8);
+        IntervalStore view = new IntervalStore(ByteStore.readOnly(kv));
+        assertThat(view.all(VM)).isEqualTo(s.all(VM));
+        assertThat(view.get(VM, 0x41)).isEqualTo(8L);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> view.put(VM, 0, 1, 8))
+                .isInstanceOf(UnsupportedOperationException.class);
+        assertThat(s.all(VM)).hasSize(2);
+    }
+
     @Test
     void emptyMapHasNothing() {
         assertThat(s.get(VM, 0)).isNull();
