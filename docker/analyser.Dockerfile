@@ -7,5 +7,5 @@ RUN ln -s /opt/faultline-0.1.0-SNAPSHOT /opt/faultline \
 ENV FAULTLINE_CONFIG=/opt/faultline/config/faultline.yaml
 USER 10001
 VOLUME /var/lib/faultline
-EXPOSE 8080
+EXPOSE 7070
 ENTRYPOINT ["/opt/faultline/bin/faultline", "analyse"]

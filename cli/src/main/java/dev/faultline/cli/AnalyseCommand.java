@@ -4,6 +4,7 @@ import dev.faultline.analyser.rules.RuleReloader;
 import dev.faultline.analyser.sinks.AlertRouter;
 import dev.faultline.analyser.sinks.SinkConfig;
 import dev.faultline.analyser.topology.AnalyserApp;
+import dev.faultline.api.ApiServer;
 import java.time.Duration;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -36,6 +37,9 @@ final class AnalyseCommand implements Callable<Integer> {
             description = "Kafka Streams state directory (default: ${DEFAULT-VALUE}).")
     Path stateDir;
 
+    @Mixin
+    HttpApiOptions http;
+
     private java.util.Map<String, String> streamsProperties() {
         java.util.Map<String, String> p = new java.util.LinkedHashMap<>(kafka.clientProperties());
         if (applicationServer != null) {
@@ -60,8 +64,13 @@ final class AnalyseCommand implements Callable<Integer> {
             AlertRouter router = sinks == null ? null
                     : new AlertRouter(kafka.bootstrapServers, kafka.clientProperties(), SinkConfig.load(sinks));
             app.start();
-            System.err.println("faultline analyse: running against " + kafka.bootstrapServers + " (Ctrl-C stops)");
+            ApiServer api = http.start(app.queries());
+            System.err.println("faultline analyse: running against " + kafka.bootstrapServers
+                    + (api == null ? "" : "; queries at " + HttpApiOptions.url(api, http.httpHost)) + " (Ctrl-C stops)");
             stop.await();
+            if (api != null) {
+                api.close();
+            }
             if (router != null) {
                 router.close();
             }

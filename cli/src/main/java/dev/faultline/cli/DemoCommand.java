@@ -34,6 +34,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--sinks", paramLabel = "FILE", description = "Also route alerts to the sinks in this file (see docs/sinks.md).")
     Path sinks;
 
+    @picocli.CommandLine.Mixin
+    HttpApiOptions http;
+
     @Override
     public Integer call() throws Exception {
         Path file = trace != null ? trace : bundledScenario();
@@ -52,10 +55,15 @@ final class DemoCommand implements Callable<Integer> {
             System.err.printf("faultline demo: %d events from %d lines analysed, %d alert(s)%n", stats.totalEvents(),
                     stats.lines(), alerts.get());
             if (!exitAfterReplay) {
-                System.err.println("faultline demo: serving; Ctrl-C stops");
+                dev.faultline.api.ApiServer api = http.start(pipeline.queries());
+                System.err.println("faultline demo: serving" + (api == null ? "" : "; queries at "
+                        + HttpApiOptions.url(api, http.httpHost)) + "; Ctrl-C stops");
                 CountDownLatch stop = new CountDownLatch(1);
                 Thread hook = new Thread(() -> {
                     stop.countDown();
+                    if (api != null) {
+                        api.close();
+                    }
                     pipeline.close();
                 });
                 Runtime.getRuntime().addShutdownHook(hook);
