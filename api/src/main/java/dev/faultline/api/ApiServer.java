@@ -76,12 +76,13 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
+    /** Probed often: a state check, not a store scan. */
     private void ready(Context ctx) {
-        try {
-            queries.localVms();
+        String notReady = queries.notReadyReason();
+        if (notReady == null) {
             json(ctx, 200, Map.of("status", "READY"));
-        } catch (StateQueries.UnavailableException e) {
-            error(ctx, 503, e.getMessage());
+        } else {
+            error(ctx, 503, notReady);
         }
     }
 
@@ -109,9 +110,10 @@ public final class ApiServer implements AutoCloseable {
             throw ApiException.badRequest("window is empty: first " + VmJson.hex(first) + " > last " + VmJson.hex(last));
         }
         VmView view = view(ctx);
-        List<Interval> all = view.attributeRanges(first, last);
-        List<VmJson.Range> ranges = all.stream().limit(MAX_RANGES).map(VmJson.Range::of).toList();
-        json(ctx, 200, new VmJson.Ranges(view.vm(), VmJson.hex(first), VmJson.hex(last), ranges, all.size() > MAX_RANGES));
+        // One more than the cap tells whether there were more, without reading the rest of the map.
+        List<Interval> read = view.attributeRanges(first, last, MAX_RANGES + 1);
+        List<VmJson.Range> ranges = read.stream().limit(MAX_RANGES).map(VmJson.Range::of).toList();
+        json(ctx, 200, new VmJson.Ranges(view.vm(), VmJson.hex(first), VmJson.hex(last), ranges, read.size() > MAX_RANGES));
     }
 
     private VmView view(Context ctx) {

@@ -79,10 +79,16 @@ public final class StateQueries {
         return Optional.empty();
     }
 
-    private void requireRunning() {
+    /** Why this instance cannot answer now (starting, rebalancing, stopping), or null when it can. */
+    public String notReadyReason() {
         KafkaStreams.State s = streams.state();
-        if (s != KafkaStreams.State.RUNNING) {
-            throw new UnavailableException("analyser is " + s + "; state cannot be queried until it is RUNNING");
+        return s == KafkaStreams.State.RUNNING ? null : "analyser is " + s + "; state cannot be queried until it is RUNNING";
+    }
+
+    private void requireRunning() {
+        String reason = notReadyReason();
+        if (reason != null) {
+            throw new UnavailableException(reason);
         }
     }
 

@@ -61,16 +61,28 @@ public final class IntervalStore {
 
     /** The intervals overlapping [first, last], clipped to it, in order. */
     public List<Interval> overlapping(String space, long first, long last) {
+        return overlapping(space, first, last, Integer.MAX_VALUE);
+    }
+
+    /**
+     * At most {@code max} of the intervals overlapping [first, last], clipped, in order; reads no
+     * chunk past the one that fills the list, so a query's cost is bounded by {@code max}, not the map.
+     */
+    public List<Interval> overlapping(String space, long first, long last, int max) {
         List<Interval> out = new ArrayList<>();
-        for (Chunk c : chunks(space, first, last)) {
+        forEachChunk(space, first, last, c -> {
             for (Interval i : c.intervals) {
+                if (out.size() >= max) {
+                    return false;
+                }
                 if (Long.compareUnsigned(i.last(), first) >= 0 && Long.compareUnsigned(i.first(), last) <= 0) {
                     long a = Long.compareUnsigned(i.first(), first) < 0 ? first : i.first();
                     long b = Long.compareUnsigned(i.last(), last) > 0 ? last : i.last();
                     out.add(new Interval(a, b, i.value()));
                 }
             }
-        }
+            return true;
+        });
         return out;
     }
 
@@ -181,23 +193,27 @@ public final class IntervalStore {
     /** The chunks that can hold pages in [first, last], in order. */
     private List<Chunk> chunks(String space, long first, long last) {
         List<Chunk> out = new ArrayList<>();
+        forEachChunk(space, first, last, out::add);
+        return out;
+    }
+
+    /** Visits the chunks that can hold pages in [first, last], in order, until {@code visit} returns false. */
+    private void forEachChunk(String space, long first, long last, java.util.function.Predicate<Chunk> visit) {
         Chunk head = floorChunk(space, first);
-        if (head != null) {
-            out.add(head);
+        if (head != null && (!visit.test(head) || head.bound == -1L)) {
+            return;
         }
         long from = head == null ? first : head.bound + 1;
-        if (head != null && head.bound == -1L) {
-            return out;
-        }
         if (Long.compareUnsigned(from, last) <= 0) {
             try (KeyValueIterator<Bytes, byte[]> it = store.reads().range(key(space, from), key(space, last))) {
                 while (it.hasNext()) {
                     KeyValue<Bytes, byte[]> e = it.next();
-                    out.add(decode(e.key, e.value));
+                    if (!visit.test(decode(e.key, e.value))) {
+                        return;
+                    }
                 }
             }
         }
-        return out;
     }
 
     /** The chunk with the greatest bound ≤ x. */

@@ -65,6 +65,11 @@ public final class VmView {
         return intervals.overlapping(attributeSpace(), first, last);
     }
 
+    /** At most {@code max} attribute ranges from the start of [first, last]: what a query may ask for. */
+    public List<Interval> attributeRanges(long first, long last, int max) {
+        return intervals.overlapping(attributeSpace(), first, last, max);
+    }
+
     /** Attributes of a GFN at {@code tsNs} (0: shared); null before the kept history or without one. */
     public Long attributesAt(long gfn, long tsNs) {
         return history == null ? null : history.attributeAt(vm, state, gfn, tsNs);

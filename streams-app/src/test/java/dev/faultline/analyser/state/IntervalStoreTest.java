@@ -35,6 +35,20 @@ class IntervalStoreTest {
         kv.close();
     }
 
+    /** A capped read returns the first intervals in order, across chunks, and no more. */
+    @Test
+    void cappedOverlapReturnsTheFirstIntervalsOnly() {
+        for (long x = 0; x < 1000; x += 2) {
+            s.put(VM, x, x, 8); // 500 separate pages: several chunks
+        }
+        assertThat(s.chunkCount(VM)).isGreaterThan(3);
+        List<Interval> all = s.overlapping(VM, 10, MAX);
+        assertThat(all).hasSize(495);
+        assertThat(s.overlapping(VM, 10, MAX, 150)).containsExactlyElementsOf(all.subList(0, 150));
+        assertThat(s.overlapping(VM, 10, MAX, 0)).isEmpty();
+        assertThat(s.overlapping(VM, 10, MAX, 1000)).isEqualTo(all);
+    }
+
     /** What a query sees: the same intervals, and no way to change them. */
     @Test
     void readOnlyViewReadsTheSameAndRefusesWrites() {
