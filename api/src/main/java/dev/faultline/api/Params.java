@@ -56,6 +56,20 @@ final class Params {
                 + clip(raw) + "'");
     }
 
+    /** A count in [1, max]; {@code max} when absent. */
+    static int limit(String name, String raw, int max) {
+        if (raw == null) {
+            return max;
+        }
+        if (DEC.matcher(raw).matches() && raw.length() <= 9) {
+            int n = Integer.parseInt(raw);
+            if (n >= 1 && n <= max) {
+                return n;
+            }
+        }
+        throw ApiException.badRequest("parameter '" + name + "' must be a number from 1 to " + max + ": '" + clip(raw) + "'");
+    }
+
     private static String clip(String s) {
         return s.length() > 40 ? s.substring(0, 40) + "…" : s;
     }

@@ -1,9 +1,14 @@
 package dev.faultline.api;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.faultline.analyser.alerts.RecentAlerts;
+import dev.faultline.analyser.rules.RuleMeta;
 import dev.faultline.analyser.state.Interval;
 import dev.faultline.analyser.state.VmState;
 import dev.faultline.analyser.state.VmView;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -12,9 +17,46 @@ final class VmJson {
     private VmJson() {
     }
 
-    record VmListEntry(String id, String type, String host, boolean destroyed, int memslots, int gmemFiles, long lastTsNs) {
-        static VmListEntry of(String id, VmState s) {
-            return new VmListEntry(id, s.vmType, s.host, s.destroyed, s.memslots.size(), s.gmem.size(), s.lastTsNs);
+    record VmListEntry(String id, String type, String host, boolean destroyed, int memslots, int gmemFiles, long lastTsNs,
+            long alerts, Map<String, Long> alertsPerRule) {
+        static VmListEntry of(String id, VmState s, RecentAlerts a) {
+            return new VmListEntry(id, s.vmType, s.host, s.destroyed, s.memslots.size(), s.gmem.size(), s.lastTsNs,
+                    a.total, a.perRule);
+        }
+    }
+
+    /** A memslot with its GFN range and, when gmem-bound, the gmem pages behind it. */
+    record Memslot(int addressSpace, int slot, String flags, String gpa, long size, String firstGfn, String lastGfn,
+            long pages, String userspaceAddr, Integer gmemFd, String gmemInode, String gmemOffset, String gmemFirstPage) {
+        static Memslot of(VmState.Memslot m) {
+            boolean bound = m.isGmemBound();
+            return new Memslot(m.addressSpace, m.slot, hex(m.flags), hex(m.gpa), m.size, hex(m.baseGfn()),
+                    hex(m.baseGfn() + Math.max(m.npages(), 1) - 1), m.npages(), hex(m.userspaceAddr), m.gmemFd,
+                    m.gmemInode == null ? null : hex(m.gmemInode), bound ? hex(m.gmemOffset) : null,
+                    bound ? hex(m.index()) : null);
+        }
+    }
+
+    record Memslots(String vm, List<Memslot> memslots, List<VmState.GmemFile> gmem, int opaqueMemslotChanges) {
+        static Memslots of(String vm, VmState s) {
+            return new Memslots(vm, s.memslots.values().stream().map(Memslot::of).toList(), List.copyOf(s.gmem.values()),
+                    s.opaqueMemslotChanges);
+        }
+    }
+
+    /** The newest alerts first, each with its evidence. */
+    record Alerts(String vm, long total, Map<String, Long> perRule, List<JsonNode> alerts, boolean truncated) {
+        static Alerts of(String vm, RecentAlerts a, int limit) {
+            List<JsonNode> newestFirst = new ArrayList<>(a.alerts);
+            Collections.reverse(newestFirst);
+            return new Alerts(vm, a.total, a.perRule, newestFirst.stream().limit(limit).toList(),
+                    a.total > Math.min(limit, newestFirst.size()));
+        }
+    }
+
+    record Rule(String id, String description, String priority, List<String> tags, boolean enabled, String file) {
+        static Rule of(RuleMeta m) {
+            return new Rule(m.id(), m.desc(), m.priority().name().toLowerCase(), m.tags(), m.enabled(), m.file());
         }
     }
 
@@ -44,7 +86,18 @@ final class VmJson {
         }
     }
 
-    record Ranges(String vm, String first, String last, List<Range> ranges, boolean truncated) {
+    record Span(String first, String last) {
+        static Span of(Interval i) {
+            return new Span(hex(i.first()), hex(i.last()));
+        }
+    }
+
+    /**
+     * {@code at} is null for now; {@code ranges} is null when {@code at} is before the kept history;
+     * {@code populated} (gmem pages populated, through their bindings, and launched pages) only for now.
+     */
+    record Ranges(String vm, String first, String last, Long at, List<Range> ranges, List<Span> populated,
+            boolean truncated) {
     }
 
     record Error(int status, String error) {

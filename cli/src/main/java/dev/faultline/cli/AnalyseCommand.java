@@ -5,6 +5,7 @@ import dev.faultline.analyser.sinks.AlertRouter;
 import dev.faultline.analyser.sinks.SinkConfig;
 import dev.faultline.analyser.topology.AnalyserApp;
 import dev.faultline.api.ApiServer;
+import dev.faultline.api.Sources;
 import java.time.Duration;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -21,6 +22,9 @@ final class AnalyseCommand implements Callable<Integer> {
     @Mixin
     KafkaOptions kafka;
 
+    @picocli.CommandLine.Mixin
+    LogOptions log;
+
     @Mixin
     RulesOption rules;
 
@@ -29,8 +33,9 @@ final class AnalyseCommand implements Callable<Integer> {
     Path sinks;
 
     @Option(names = "--application-server", paramLabel = "HOST:PORT",
-            description = "This instance's address for interactive queries (Kafka Streams application.server), so "
-                    + "instances can find the one that owns a VM.")
+            description = "This instance's query API as the other instances reach it (its host and --http-port; Kafka "
+                    + "Streams application.server). Needed with more than one instance: a query to any instance is "
+                    + "then forwarded to the one that owns the VM.")
     String applicationServer;
 
     @Option(names = "--state-dir", defaultValue = "${java.io.tmpdir}/faultline-streams", paramLabel = "DIR",
@@ -64,7 +69,10 @@ final class AnalyseCommand implements Callable<Integer> {
             AlertRouter router = sinks == null ? null
                     : new AlertRouter(kafka.bootstrapServers, kafka.clientProperties(), SinkConfig.load(sinks));
             app.start();
-            ApiServer api = http.start(app.queries());
+            java.util.function.Supplier<java.util.List<dev.faultline.analyser.sinks.SinkChannel.Stats>> sinkStats =
+                    router == null ? java.util.List::of : router::stats;
+            dev.faultline.analyser.metrics.AnalyserMetrics metrics = app.metrics(sinkStats);
+            ApiServer api = http.start(new Sources(app.queries(), reloader, sinkStats, metrics::scrape));
             System.err.println("faultline analyse: running against " + kafka.bootstrapServers
                     + (api == null ? "" : "; queries at " + HttpApiOptions.url(api, http.httpHost)) + " (Ctrl-C stops)");
             stop.await();
@@ -74,6 +82,7 @@ final class AnalyseCommand implements Callable<Integer> {
             if (router != null) {
                 router.close();
             }
+            metrics.close();
         }
         return ExitCodes.OK;
     }

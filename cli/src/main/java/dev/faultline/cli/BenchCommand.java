@@ -27,7 +27,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Load commands that print figures and ratios.",
-        subcommands = {BenchCommand.Sinks.class, BenchCommand.Parse.class, BenchCommand.Produce.class})
+        subcommands = {BenchCommand.Sinks.class, BenchCommand.Parse.class, BenchCommand.Produce.class,
+            BenchCommand.Queries.class})
 final class BenchCommand implements Runnable {
 
     @Override
@@ -227,6 +228,57 @@ final class BenchCommand implements Runnable {
                 double secs = (System.nanoTime() - t0) / 1e9;
                 return new Run(stats.totalEvents(), alerts.get(), secs, p.sinkStats().get(0));
             }
+        }
+    }
+
+    @Command(name = "queries", mixinStandardHelpOptions = true, description = {
+        "Query latency with two analyser instances on an in-process broker: the demo scenario replayed as several VMs,",
+        "then the same questions asked of one instance about VMs it owns (local) and VMs the other owns (forwarded).",
+        "Prints p50/p99/max of each and the forwarded/local ratio (targets: p99 <= 10 ms local, <= 30 ms forwarded)."})
+    static final class Queries implements Callable<Integer> {
+        @Option(names = "--vms", defaultValue = "8", description = "VMs to load (default ${DEFAULT-VALUE}).")
+        int vms;
+
+        @Option(names = "--requests", defaultValue = "4000", description = "Measured requests of each kind (default ${DEFAULT-VALUE}).")
+        int requests;
+
+        @Mixin
+        RulesOption rules;
+
+        @Override
+        public Integer call() throws Exception {
+            Path scenario = DemoCommand.bundledScenario();
+            try (LocalCluster cluster = LocalCluster.start(2, rules.load())) {
+                List<String> ids = new java.util.ArrayList<>();
+                for (int i = 0; i < vms; i++) {
+                    cluster.replay(scenario.toString(), "bench-" + i);
+                    ids.add("bench-" + i + "/4242/12@100.000026");
+                }
+                cluster.awaitProcessed(java.time.Duration.ofSeconds(120));
+                QueryLoad load = new QueryLoad(cluster.instances().get(0).url());
+                QueryLoad.Split split = load.split(ids);
+                if (split.local().isEmpty() || split.forwarded().isEmpty()) {
+                    System.err.println("faultline bench queries: all " + vms + " VMs landed on one instance; use more --vms");
+                    return ExitCodes.UNUSABLE_INPUT;
+                }
+                load.run(ids, Math.max(500, requests / 4)); // warm-up: JIT, connections, RocksDB caches
+                long[] local = load.run(split.local(), requests);
+                long[] forwarded = load.run(split.forwarded(), requests);
+                System.out.printf("VMs: %d local, %d on the other instance; %d requests each, one at a time%n",
+                        split.local().size(), split.forwarded().size(), requests);
+                print("local", local, 10);
+                print("forwarded", forwarded, 30);
+                System.out.printf("forwarded/local p99 ratio: %.2f%n",
+                        QueryLoad.percentileMs(forwarded, 99) / QueryLoad.percentileMs(local, 99));
+            }
+            return ExitCodes.OK;
+        }
+
+        private static void print(String what, long[] ns, double targetMs) {
+            double p99 = QueryLoad.percentileMs(ns, 99);
+            System.out.printf("%-10s p50 %6.2f ms  p99 %6.2f ms  max %7.2f ms  (target p99 <= %.0f ms: %s)%n", what,
+                    QueryLoad.percentileMs(ns, 50), p99, QueryLoad.percentileMs(ns, 100), targetMs,
+                    p99 <= targetMs ? "met" : "MISSED");
         }
     }
 }

@@ -79,6 +79,9 @@ final class CollectCommand implements Callable<Integer> {
     @Mixin
     SimulationOptions simulation;
 
+    @picocli.CommandLine.Mixin
+    LogOptions log;
+
     @Option(names = "--output", paramLabel = "jsonl", description = "jsonl: one JSON object per event on stdout. "
             + "Without it, --bootstrap-servers is required and events go to Kafka.")
     String output;

@@ -31,6 +31,9 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     RulesOption rules;
 
+    @picocli.CommandLine.Mixin
+    LogOptions log;
+
     @Option(names = "--sinks", paramLabel = "FILE", description = "Also route alerts to the sinks in this file (see docs/sinks.md).")
     Path sinks;
 
@@ -42,22 +45,27 @@ final class DemoCommand implements Callable<Integer> {
         Path file = trace != null ? trace : bundledScenario();
         AtomicInteger alerts = new AtomicInteger();
         System.err.println("faultline demo: starting an in-process Kafka broker and the analyser ...");
-        try (LocalPipeline pipeline = LocalPipeline.start(rules.load(), a -> {
+        dev.faultline.analyser.rules.RuleSet ruleSet = rules.load();
+        try (LocalPipeline pipeline = LocalPipeline.start(ruleSet, a -> {
             alerts.incrementAndGet();
             synchronized (System.out) {
                 System.out.print("ALERT " + AlertFormat.text(a));
                 System.out.flush();
             }
         }, sinks == null ? java.util.List.of() : SinkConfig.load(sinks))) {
-            System.err.println("faultline demo: broker at " + pipeline.bootstrapServers() + "; replaying " + file);
+            // Serve from the start, so the dashboard shows the scenario as it is analysed.
+            dev.faultline.api.ApiServer api = exitAfterReplay ? null : http.start(new dev.faultline.api.Sources(
+                    pipeline.queries(), () -> ruleSet, pipeline::sinkStats, pipeline::scrapeMetrics));
+            System.err.println("faultline demo: broker at " + pipeline.bootstrapServers()
+                    + (api == null ? "" : "; dashboard at " + HttpApiOptions.url(api, http.httpHost))
+                    + "; replaying " + file);
             CollectorStats stats = pipeline.replay(file.toString(), "demo-host");
             pipeline.awaitProcessed(Duration.ofSeconds(120));
             System.err.printf("faultline demo: %d events from %d lines analysed, %d alert(s)%n", stats.totalEvents(),
                     stats.lines(), alerts.get());
             if (!exitAfterReplay) {
-                dev.faultline.api.ApiServer api = http.start(pipeline.queries());
-                System.err.println("faultline demo: serving" + (api == null ? "" : "; queries at "
-                        + HttpApiOptions.url(api, http.httpHost)) + "; Ctrl-C stops");
+                System.err.println("faultline demo: serving" + (api == null ? "" : "; dashboard at "
+                        + HttpApiOptions.url(api, http.httpHost) + ", queries under /api (docs/api.md)") + "; Ctrl-C stops");
                 CountDownLatch stop = new CountDownLatch(1);
                 Thread hook = new Thread(() -> {
                     stop.countDown();

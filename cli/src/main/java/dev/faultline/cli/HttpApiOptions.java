@@ -1,7 +1,7 @@
 package dev.faultline.cli;
 
-import dev.faultline.analyser.query.StateQueries;
 import dev.faultline.api.ApiServer;
+import dev.faultline.api.Sources;
 import picocli.CommandLine.Option;
 
 /** Where the query API listens, for every command that runs an analyser. */
@@ -11,8 +11,8 @@ final class HttpApiOptions {
     String httpHost;
 
     @Option(names = "--http-port", defaultValue = "7070", paramLabel = "PORT",
-            description = "Port of the query API: /api/vms, /api/vm, /api/vm/gfn, /api/vm/ranges, /health, /ready; "
-                    + "see docs/api.md (default: ${DEFAULT-VALUE}; -1 turns it off).")
+            description = "Port of the dashboard (/), the query API (/api/..., described at /api/openapi.json), /metrics, "
+                    + "/health and /ready; see docs/api.md (default: ${DEFAULT-VALUE}; -1 turns it off).")
     int httpPort;
 
     @Option(names = "--api-token", paramLabel = "TOKEN",
@@ -20,11 +20,12 @@ final class HttpApiOptions {
     String apiToken;
 
     /** The started server, or null when turned off. */
-    ApiServer start(StateQueries queries) {
-        return httpPort < 0 ? null : new ApiServer(queries, httpHost, httpPort, apiToken);
+    ApiServer start(Sources sources) {
+        return httpPort < 0 ? null : new ApiServer(sources, httpHost, httpPort, apiToken);
     }
 
+    /** The dashboard's address (the API is under /api). */
     static String url(ApiServer api, String host) {
-        return api == null ? "" : "http://" + host + ":" + api.port() + "/api/vms";
+        return api == null ? "" : "http://" + (host.equals("0.0.0.0") ? "localhost" : host) + ":" + api.port() + "/";
     }
 }

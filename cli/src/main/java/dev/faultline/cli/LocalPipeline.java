@@ -38,6 +38,7 @@ public final class LocalPipeline implements AutoCloseable {
     private final AnalyserApp analyser;
     private final Path stateDir;
     private final AlertRouter router;
+    private final dev.faultline.analyser.metrics.AnalyserMetrics metrics;
     private boolean closed;
 
     private LocalPipeline(EmbeddedKafka kafka, RuleSet rules, Consumer<Alert> onAlert, List<SinkChannel> sinks)
@@ -47,6 +48,7 @@ public final class LocalPipeline implements AutoCloseable {
         this.analyser = new AnalyserApp(kafka.bootstrapServers(), stateDir, rules, Map.of());
         this.router = new AlertRouter(kafka.bootstrapServers(), Map.of(), sinks, onAlert,
                 "faultline-local-" + System.nanoTime());
+        this.metrics = analyser.metrics(router::stats);
     }
 
     /** Starts the broker, the analyser and the alert watcher; returns once the analyser is running. */
@@ -76,6 +78,11 @@ public final class LocalPipeline implements AutoCloseable {
         return kafka;
     }
 
+    /** The analyser's Prometheus exposition text. */
+    public String scrapeMetrics() {
+        return metrics.scrape();
+    }
+
     /** The sinks' counters; empty without sinks. */
     public List<SinkChannel.Stats> sinkStats() {
         return router.stats();
@@ -83,7 +90,12 @@ public final class LocalPipeline implements AutoCloseable {
 
     /** Replays a trace into faultline.events; throws if any record was not acknowledged. */
     public CollectorStats replay(String file, String host) throws IOException {
-        KafkaPublisher publisher = new KafkaPublisher(kafka.bootstrapServers(), Map.of(), Topics.EVENTS);
+        return replay(kafka.bootstrapServers(), file, host);
+    }
+
+    /** Replays a trace into faultline.events of any cluster; throws if any record was not acknowledged. */
+    public static CollectorStats replay(String bootstrapServers, String file, String host) throws IOException {
+        KafkaPublisher publisher = new KafkaPublisher(bootstrapServers, Map.of(), Topics.EVENTS);
         CollectorStats stats;
         try (publisher) {
             stats = TraceReplayer.replay(file, host, 47, publisher);
@@ -109,18 +121,23 @@ public final class LocalPipeline implements AutoCloseable {
 
     private boolean caughtUp(Admin admin) throws InterruptedException {
         try {
-            Map<TopicPartition, OffsetAndMetadata> committed =
-                    admin.listConsumerGroupOffsets(ANALYSER_GROUP).partitionsToOffsetAndMetadata().get();
-            for (Map.Entry<TopicPartition, Long> end : endOffsets(admin, Topics.EVENTS).entrySet()) {
-                OffsetAndMetadata c = committed.get(end.getKey());
-                if (end.getValue() > 0 && (c == null || c.offset() < end.getValue())) {
-                    return false;
-                }
-            }
-            return router.readUpTo(endOffsets(admin, Topics.ALERTS));
+            return analyserCommittedAll(admin) && router.readUpTo(endOffsets(admin, Topics.ALERTS));
         } catch (ExecutionException e) {
             return false;
         }
+    }
+
+    /** Whether the analyser (every instance of it) has committed every event on faultline.events. */
+    static boolean analyserCommittedAll(Admin admin) throws InterruptedException, ExecutionException {
+        Map<TopicPartition, OffsetAndMetadata> committed =
+                admin.listConsumerGroupOffsets(ANALYSER_GROUP).partitionsToOffsetAndMetadata().get();
+        for (Map.Entry<TopicPartition, Long> end : endOffsets(admin, Topics.EVENTS).entrySet()) {
+            OffsetAndMetadata c = committed.get(end.getKey());
+            if (end.getValue() > 0 && (c == null || c.offset() < end.getValue())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Map<TopicPartition, Long> endOffsets(Admin admin, String topic)
@@ -151,6 +168,7 @@ public final class LocalPipeline implements AutoCloseable {
             return;
         }
         closed = true;
+        metrics.close();
         router.close();
         analyser.close();
         kafka.close();

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.faultline.analyser.rules.RuleSet;
 import dev.faultline.api.ApiServer;
+import dev.faultline.api.Sources;
 import dev.faultline.cli.LocalPipeline;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -40,7 +41,9 @@ class QueryApiIT {
         pipeline = LocalPipeline.start(RuleSet.load(ROOT.resolve("rules")), a -> { });
         pipeline.replay(ROOT.resolve("scenarios/demo-snp.trace").toString(), "it-host");
         pipeline.awaitProcessed(Duration.ofSeconds(120));
-        api = new ApiServer(pipeline.queries(), "127.0.0.1", 0, TOKEN);
+        RuleSet rules = RuleSet.load(ROOT.resolve("rules"));
+        api = new ApiServer(new Sources(pipeline.queries(), () -> rules, pipeline::sinkStats, pipeline::scrapeMetrics),
+                "127.0.0.1", 0, TOKEN);
     }
 
     @AfterAll
@@ -120,7 +123,11 @@ class QueryApiIT {
         "/api/vm/gfn?vm=VMID&gfn=0x10000000000000000|400|'gfn' is not a 64-bit GFN",
         "/api/vm/gfn?vm=VMID&gfn=0x1&at=yesterday|400|'at' is not a time",
         "/api/vm/ranges?vm=VMID&first=0x10&last=0x1|400|window is empty",
+        "/api/vm/ranges?vm=VMID&first=0x10&last=0x20&at=-1|400|'at' is not a time",
+        "/api/vm/alerts?vm=VMID&limit=0|400|'limit' must be a number from 1 to 200",
+        "/api/vm/alerts?vm=VMID&limit=201|400|'limit' must be a number from 1 to 200",
         "/api/vm?vm=nosuch/1/1@0.1|404|no VM 'nosuch/1/1@0.1'",
+        "/api/vm/alerts?vm=nosuch/1/1@0.1|404|no VM 'nosuch/1/1@0.1'",
         "/api/nothing|404|no such endpoint",
     })
     void badQueriesGetAJsonErrorThatSaysWhatIsWrong(String path, int status, String message) throws Exception {
@@ -137,5 +144,108 @@ class QueryApiIT {
         assertThat(get("/api/vms", "wrong").statusCode()).isEqualTo(401);
         assertThat(get("/health", null).statusCode()).isEqualTo(200);
         assertThat(get("/ready", null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void rangesAsOfATimeBeforeTheConversion() throws Exception {
+        String window = "/api/vm/ranges?vm=" + vm() + "&first=0xf0&last=0x11f";
+        JsonNode before = ok(window + "&at=100.000700");
+        assertThat(before.get("at").asLong()).isEqualTo(100_000_700_000L);
+        assertThat(before.get("ranges")).singleElement().satisfies(r -> {
+            assertThat(r.get("first").asText()).isEqualTo("0xf0");
+            assertThat(r.get("last").asText()).isEqualTo("0x11f");
+            assertThat(r.get("private").asBoolean()).isTrue();
+        });
+        assertThat(ok(window + "&at=100.000800").get("ranges")).hasSize(2);
+    }
+
+    @Test
+    void memslotsShowTheGmemBinding() throws Exception {
+        JsonNode m = ok("/api/vm/memslots?vm=" + vm());
+        assertThat(m.get("memslots")).singleElement().satisfies(slot -> {
+            assertThat(slot.get("firstGfn").asText()).isEqualTo("0x0");
+            assertThat(slot.get("lastGfn").asText()).isEqualTo("0x3ffff");
+            assertThat(slot.get("gmemFd").asInt()).isEqualTo(13);
+            assertThat(slot.get("gmemFirstPage").asText()).isEqualTo("0x0");
+        });
+        assertThat(m.get("gmem")).isNotEmpty();
+    }
+
+    @Test
+    void alertsOfTheVmWithTheirEvidence() throws Exception {
+        JsonNode a = ok("/api/vm/alerts?vm=" + vm());
+        assertThat(a.get("total").asLong()).isEqualTo(2);
+        assertThat(a.get("perRule").get("private-fault-emulated-mmio").asLong()).isEqualTo(1);
+        assertThat(a.get("perRule").get("gmem-invalidation-outside-binding").asLong()).isEqualTo(1);
+        assertThat(a.get("alerts")).hasSize(2).allSatisfy(alert -> {
+            assertThat(alert.get("evidence_detail")).isNotEmpty();
+            assertThat(alert.get("evidence_detail").get(0).get("summary").asText()).isNotBlank();
+        });
+        JsonNode mmio = a.get("alerts").findParents("rule").stream()
+                .filter(n -> n.get("rule").asText().equals("private-fault-emulated-mmio")).findFirst().orElseThrow();
+        assertThat(mmio.get("gfn_start").asText()).isEqualTo("0x200");
+        assertThat(ok("/api/vm/alerts?vm=" + vm() + "&limit=1").get("alerts")).hasSize(1);
+        assertThat(ok("/api/vms").get(0).get("alerts").asLong()).isEqualTo(2);
+    }
+
+    @Test
+    void rulesAndSinks() throws Exception {
+        JsonNode rules = ok("/api/rules");
+        assertThat(rules.findValuesAsText("id")).contains("private-fault-emulated-mmio", "gmem-invalidation-outside-binding");
+        assertThat(ok("/api/sinks").isArray()).isTrue();
+    }
+
+    /** Every route answers as the document says it exists, and every documented path is served. */
+    @Test
+    void openApiDocumentListsEveryEndpoint() throws Exception {
+        JsonNode doc = ok("/api/openapi.json");
+        assertThat(doc.get("openapi").asText()).startsWith("3.");
+        java.util.List<String> paths = new java.util.ArrayList<>();
+        doc.get("paths").fieldNames().forEachRemaining(paths::add);
+        assertThat(paths).contains("/api/vms", "/api/vm", "/api/vm/gfn", "/api/vm/ranges", "/api/vm/memslots",
+                "/api/vm/alerts", "/api/rules", "/api/sinks", "/api/updates", "/health", "/ready", "/metrics");
+        for (String p : paths) {
+            if (p.equals("/api/updates")) {
+                continue; // a stream: tested below
+            }
+            String q = p.startsWith("/api/vm/") || p.equals("/api/vm") ? "?vm=" + vm() + "&gfn=0x1&first=0x0&last=0x1" : "";
+            assertThat(get(p + q, TOKEN).statusCode()).as(p).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void dashboardAndMetricsAreServed() throws Exception {
+        HttpResponse<String> page = get("/", null);
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("Faultline");
+        String metrics = get("/metrics", null).body();
+        assertThat(metrics).contains("faultline_analyser_events_total{type=\"PageFault\"}",
+                "faultline_analyser_alerts_total{rule=\"private-fault-emulated-mmio\"} 1.0",
+                "faultline_analyser_store_entries{store=\"vm-state\"}",
+                "kafka_consumer_fetch_manager_records_lag_max");
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(30)
+    void liveUpdatesStreamTheVmList() throws Exception {
+        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/api/updates?access_token="
+                + TOKEN)).header("Accept", "text/event-stream").build();
+        HttpResponse<java.util.stream.Stream<String>> r = HTTP.send(req, HttpResponse.BodyHandlers.ofLines());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
+        try (java.util.stream.Stream<String> lines = r.body()) {
+            java.util.Iterator<String> it = lines.iterator();
+            String event = null;
+            while (it.hasNext()) {
+                String line = it.next();
+                if (line.startsWith("event:")) {
+                    event = line.substring(6).trim();
+                } else if (line.startsWith("data:") && "vms".equals(event)) {
+                    assertThat(JSON.readTree(line.substring(5)).get(0).get("id").asText()).isEqualTo(VM);
+                    return;
+                }
+            }
+        }
+        throw new AssertionError("the stream ended without a vms event");
     }
 }

@@ -1,22 +1,28 @@
 package dev.faultline.analyser.query;
 
+import dev.faultline.analyser.alerts.RecentAlerts;
 import dev.faultline.analyser.state.AttributeHistory;
 import dev.faultline.analyser.state.ByteStore;
 import dev.faultline.analyser.state.IntervalStore;
 import dev.faultline.analyser.state.VmState;
 import dev.faultline.analyser.state.VmView;
 import dev.faultline.analyser.topology.AnalyserTopology;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.query.KeyQuery;
 import org.apache.kafka.streams.query.QueryResult;
 import org.apache.kafka.streams.query.RangeQuery;
 import org.apache.kafka.streams.query.StateQueryRequest;
 import org.apache.kafka.streams.query.StateQueryResult;
+import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.StreamsMetadata;
 
 /**
  * Reads the analyser's per-VM state on this instance through Kafka Streams interactive queries
@@ -24,10 +30,85 @@ import org.apache.kafka.streams.state.KeyValueIterator;
  */
 public final class StateQueries {
     private static final String STORE = AnalyserTopology.VM_STATE_STORE;
+    private static final String ALERTS = AnalyserTopology.ALERTS_STORE;
     private final KafkaStreams streams;
+    /** This instance's application.server, or null when it has none (a lone instance owns everything). */
+    private final HostInfo self;
 
-    public StateQueries(KafkaStreams streams) {
+    public StateQueries(KafkaStreams streams, HostInfo self) {
         this.streams = streams;
+        this.self = self;
+    }
+
+    /** Where a VM's state lives: here, or on the instance at {@code host:port}. */
+    public record Owner(boolean local, String host, int port) {
+    }
+
+    /**
+     * The instance that owns a VM's partition (active, not standby). Unknown VMs have an owner too:
+     * the one that would hold them, which then answers 404.
+     */
+    public Owner ownerOf(String vmId) {
+        requireRunning();
+        if (self == null) {
+            return new Owner(true, null, -1);
+        }
+        KeyQueryMetadata md = streams.queryMetadataForKey(STORE, vmId, Serdes.String().serializer());
+        if (md == null || md.equals(KeyQueryMetadata.NOT_AVAILABLE) || md.activeHost() == null
+                || md.activeHost().equals(HostInfo.unavailable())) {
+            throw new UnavailableException("the owner of VM '" + vmId + "' is not known yet (rebalancing)");
+        }
+        HostInfo h = md.activeHost();
+        return new Owner(h.equals(self), h.host(), h.port());
+    }
+
+    /** The other instances of this analyser (by application.server), for questions about every VM. */
+    public List<Owner> otherInstances() {
+        requireRunning();
+        if (self == null) {
+            return List.of();
+        }
+        return streams.metadataForAllStreamsClients().stream().map(StreamsMetadata::hostInfo)
+                .filter(h -> !h.equals(self) && !h.equals(HostInfo.unavailable())).distinct()
+                .map(h -> new Owner(false, h.host(), h.port())).toList();
+    }
+
+    /** The recent alerts of every VM on this instance, by VM id. */
+    public Map<String, RecentAlerts> localAlerts() {
+        return all(ALERTS);
+    }
+
+    /** A VM's recent alerts (empty when it has none) if this instance hosts the VM. */
+    public RecentAlerts localAlerts(String vmId) {
+        KeyValue<Integer, RecentAlerts> found = lookup(ALERTS, vmId);
+        return found == null ? new RecentAlerts() : found.value;
+    }
+
+    /** Every entry of a String-keyed store on this instance. */
+    private <V> Map<String, V> all(String store) {
+        requireRunning();
+        StateQueryResult<KeyValueIterator<String, V>> result = streams.query(
+                StateQueryRequest.inStore(store).withQuery(RangeQuery.<String, V>withNoBounds()));
+        Map<String, V> out = new TreeMap<>();
+        for (QueryResult<KeyValueIterator<String, V>> partition : result.getPartitionResults().values()) {
+            try (KeyValueIterator<String, V> it = succeeded(partition, store)) {
+                it.forEachRemaining(kv -> out.put(kv.key, kv.value));
+            }
+        }
+        return out;
+    }
+
+    /** The value of {@code key} in a String-keyed store with the partition holding it, or null. */
+    private <V> KeyValue<Integer, V> lookup(String store, String key) {
+        requireRunning();
+        StateQueryResult<V> result = streams.query(StateQueryRequest.inStore(store).withQuery(KeyQuery.<String, V>withKey(key)));
+        for (Map.Entry<Integer, QueryResult<V>> e : result.getPartitionResults().entrySet()) {
+            V v = succeeded(e.getValue(), store);
+            if (v != null) {
+                return KeyValue.pair(e.getKey(), v);
+            }
+        }
+        return null;
     }
 
     /** Thrown while the instance cannot answer (starting, rebalancing, shutting down): an HTTP 503. */
@@ -39,19 +120,7 @@ public final class StateQueries {
 
     /** Every VM whose state lives on this instance, by id. */
     public Map<String, VmState> localVms() {
-        requireRunning();
-        StateQueryResult<KeyValueIterator<String, VmState>> result = streams.query(
-                StateQueryRequest.inStore(STORE).withQuery(RangeQuery.<String, VmState>withNoBounds()));
-        Map<String, VmState> vms = new TreeMap<>();
-        for (QueryResult<KeyValueIterator<String, VmState>> partition : result.getPartitionResults().values()) {
-            try (KeyValueIterator<String, VmState> it = succeeded(partition, STORE)) {
-                while (it.hasNext()) {
-                    KeyValue<String, VmState> kv = it.next();
-                    vms.put(kv.key, kv.value);
-                }
-            }
-        }
-        return vms;
+        return all(STORE);
     }
 
     /** One VM's state if this instance hosts it. */
@@ -64,19 +133,14 @@ public final class StateQueries {
      * same {@link VmView} the rules see, over read-only views of the VM's partition.
      */
     public Optional<VmView> localView(String vmId) {
-        requireRunning();
-        StateQueryResult<VmState> result = streams.query(
-                StateQueryRequest.inStore(STORE).withQuery(KeyQuery.<String, VmState>withKey(vmId)));
-        for (Map.Entry<Integer, QueryResult<VmState>> e : result.getPartitionResults().entrySet()) {
-            VmState state = succeeded(e.getValue(), STORE);
-            if (state != null) {
-                int p = e.getKey();
-                return Optional.of(new VmView(vmId, state,
-                        new IntervalStore(ByteStore.readOnly(new PartitionStore(streams, AnalyserTopology.INTERVAL_STORE, p))),
-                        new AttributeHistory(ByteStore.readOnly(new PartitionStore(streams, AnalyserTopology.HISTORY_STORE, p)))));
-            }
+        KeyValue<Integer, VmState> found = lookup(STORE, vmId);
+        if (found == null) {
+            return Optional.empty();
         }
-        return Optional.empty();
+        int p = found.key;
+        return Optional.of(new VmView(vmId, found.value,
+                new IntervalStore(ByteStore.readOnly(new PartitionStore(streams, AnalyserTopology.INTERVAL_STORE, p))),
+                new AttributeHistory(ByteStore.readOnly(new PartitionStore(streams, AnalyserTopology.HISTORY_STORE, p)))));
     }
 
     /** Why this instance cannot answer now (starting, rebalancing, stopping), or null when it can. */

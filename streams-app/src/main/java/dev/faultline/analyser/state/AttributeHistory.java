@@ -42,9 +42,6 @@ public final class AttributeHistory {
         this.maxPerVm = maxPerVm;
     }
 
-
-
-
     /** Records a change; trims the VM's oldest entries past the cap (counted in {@code state}). */
     public void record(String vm, VmState state, Change c) {
         store.writes().put(key(vm, c.tsNs(), c.seq()), ByteBuffer.allocate(24).putLong(c.first()).putLong(c.last())
@@ -80,6 +77,28 @@ public final class AttributeHistory {
             }
         }
         return 0L;
+    }
+
+    /**
+     * At most {@code max} attribute ranges in [first, last] as they were at {@code tsNs}, rebuilt by
+     * replaying the kept changes up to then; null when t is before the kept history.
+     */
+    public List<Interval> rangesAt(String vm, VmState state, long first, long last, long tsNs, int max) {
+        if (tsNs < state.historyHorizonNs) {
+            return null;
+        }
+        IntervalOverlay past = new IntervalOverlay();
+        try (KeyValueIterator<Bytes, byte[]> it = store.reads().range(key(vm, Long.MIN_VALUE, Long.MIN_VALUE),
+                key(vm, tsNs, Long.MAX_VALUE))) {
+            while (it.hasNext()) {
+                KeyValue<Bytes, byte[]> e = it.next();
+                Change c = decode(e.key, e.value);
+                if (Long.compareUnsigned(c.last(), first) >= 0 && Long.compareUnsigned(c.first(), last) <= 0) {
+                    past.set(c.first(), c.last(), c.attributes());
+                }
+            }
+        }
+        return past.overlapping(first, last, max);
     }
 
     /** The changes of a VM in [fromNs, toNs], oldest first: the attribute timeline. */

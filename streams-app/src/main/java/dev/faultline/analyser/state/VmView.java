@@ -75,6 +75,11 @@ public final class VmView {
         return history == null ? null : history.attributeAt(vm, state, gfn, tsNs);
     }
 
+    /** At most {@code max} attribute ranges of [first, last] at {@code tsNs}; null before the kept history or without one. */
+    public List<Interval> attributeRangesAt(long first, long last, long tsNs, int max) {
+        return history == null ? null : history.rangesAt(vm, state, first, last, tsNs, max);
+    }
+
     /** Attribute changes in [fromNs, toNs], oldest first; empty without a history. */
     public List<AttributeHistory.Change> attributeChanges(long fromNs, long toNs) {
         return history == null ? List.of() : history.changes(vm, fromNs, toNs);
@@ -104,6 +109,46 @@ public final class VmView {
     /** Populated gmem page ranges of {@code inode} within [first, last]. */
     public List<Interval> populatedRanges(long inode, long firstPage, long lastPage) {
         return intervals.overlapping(populatedSpace(inode), firstPage, lastPage);
+    }
+
+    /**
+     * At most {@code max} GFN ranges in [first, last] whose backing is populated: gmem pages
+     * populated (mapped to GFNs through the memslots bound to their file) and pages launched.
+     * Sorted and merged; at most {@code max} from each source are read.
+     */
+    public List<Interval> populatedGfns(long first, long last, int max) {
+        List<Interval> out = new java.util.ArrayList<>();
+        for (VmState.Memslot m : state.memslots.values()) {
+            if (!m.isGmemBound() || m.gmemInode == null || m.addressSpace != 0 || m.npages() == 0) {
+                continue;
+            }
+            long base = m.baseGfn();
+            long end = base + m.npages() - 1;
+            if (Long.compareUnsigned(end, first) < 0 || Long.compareUnsigned(base, last) > 0) {
+                continue;
+            }
+            long a = Long.compareUnsigned(base, first) < 0 ? first : base;
+            long b = Long.compareUnsigned(end, last) > 0 ? last : end;
+            for (Interval p : intervals.overlapping(populatedSpace(m.gmemInode), m.index() + (a - base),
+                    m.index() + (b - base), max - out.size())) {
+                out.add(new Interval(base + (p.first() - m.index()), base + (p.last() - m.index()), 1));
+            }
+        }
+        out.addAll(intervals.overlapping(launchSpace(), first, last, Math.max(0, max - out.size())));
+        // The sources overlap (a launched page is populated gmem too): one sorted, merged list.
+        out.sort((x, y) -> Long.compareUnsigned(x.first(), y.first()));
+        List<Interval> merged = new java.util.ArrayList<>();
+        for (Interval i : out) {
+            Interval prev = merged.isEmpty() ? null : merged.get(merged.size() - 1);
+            if (prev != null && prev.last() != -1L && Long.compareUnsigned(i.first(), prev.last() + 1) <= 0) {
+                if (Long.compareUnsigned(i.last(), prev.last()) > 0) {
+                    merged.set(merged.size() - 1, new Interval(prev.first(), i.last(), 1));
+                }
+            } else {
+                merged.add(i);
+            }
+        }
+        return merged.size() > max ? merged.subList(0, max) : merged;
     }
 
     /** Pages in [first, last] whose attribute is PRIVATE. */

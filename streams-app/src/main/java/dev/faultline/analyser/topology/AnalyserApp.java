@@ -1,8 +1,12 @@
 package dev.faultline.analyser.topology;
 
+import dev.faultline.analyser.metrics.AnalyserCounters;
+import dev.faultline.analyser.metrics.AnalyserMetrics;
 import dev.faultline.analyser.query.StateQueries;
+import dev.faultline.analyser.sinks.SinkChannel;
 import dev.faultline.analyser.rules.RuleSet;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Supplier;
@@ -11,10 +15,13 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
+import org.apache.kafka.streams.state.HostInfo;
 
 /** The streaming analyser: the topology on a Kafka cluster, exactly-once, RocksDB state. */
 public final class AnalyserApp implements AutoCloseable {
     private final KafkaStreams streams;
+    private final HostInfo applicationServer;
+    private final AnalyserCounters counters = new AnalyserCounters();
 
     public AnalyserApp(String bootstrapServers, Path stateDir, RuleSet rules, Map<String, String> clientProperties) {
         this(bootstrapServers, stateDir, () -> rules, clientProperties);
@@ -22,7 +29,9 @@ public final class AnalyserApp implements AutoCloseable {
 
     /** With rules that may change while it runs (a {@link dev.faultline.analyser.rules.RuleReloader}). */
     public AnalyserApp(String bootstrapServers, Path stateDir, Supplier<RuleSet> rules, Map<String, String> clientProperties) {
-        this.streams = new KafkaStreams(AnalyserTopology.build(rules), config(bootstrapServers, stateDir, clientProperties));
+        this.streams = new KafkaStreams(AnalyserTopology.build(rules, AnalyserTopology.DEFAULT_FOLD_WINDOW_MS, counters), config(bootstrapServers, stateDir, clientProperties));
+        String server = clientProperties.get(StreamsConfig.APPLICATION_SERVER_CONFIG);
+        this.applicationServer = server == null || server.isBlank() ? null : HostInfo.buildFromEndpoint(server);
     }
 
     static Properties config(String bootstrapServers, Path stateDir, Map<String, String> clientProperties) {
@@ -48,7 +57,12 @@ public final class AnalyserApp implements AutoCloseable {
 
     /** This instance's state, through interactive queries. */
     public StateQueries queries() {
-        return new StateQueries(streams);
+        return new StateQueries(streams, applicationServer);
+    }
+
+    /** This instance's Prometheus metrics; {@code sinks} are the delivery counters of its sinks, if any. */
+    public AnalyserMetrics metrics(Supplier<List<SinkChannel.Stats>> sinks) {
+        return new AnalyserMetrics(streams, counters, AnalyserTopology.STORES, sinks);
     }
 
     public KafkaStreams.State state() {

@@ -3,8 +3,10 @@ package dev.faultline.analyser.topology;
 import dev.faultline.alerts.Alert;
 import dev.faultline.analyser.alerts.AlertFactory;
 import dev.faultline.analyser.alerts.AlertFolder;
+import dev.faultline.analyser.alerts.RecentAlerts;
 import dev.faultline.analyser.enrich.EnrichedEvent;
 import dev.faultline.analyser.enrich.Enricher;
+import dev.faultline.analyser.metrics.AnalyserCounters;
 import dev.faultline.analyser.rules.Finding;
 import dev.faultline.analyser.rules.Rule;
 import dev.faultline.analyser.rules.RuleMemory;
@@ -33,6 +35,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class AnalyserProcessor implements Processor<String, Event, String, Alert> {
     private final Supplier<RuleSet> rules;
     private final long foldWindowMs;
+    private final AnalyserCounters counters;
     private final Enricher enricher = new Enricher();
     private final StateUpdater updater = new StateUpdater();
     private final AlertFactory alerts = new AlertFactory();
@@ -41,6 +44,7 @@ final class AnalyserProcessor implements Processor<String, Event, String, Alert>
     private KeyValueStore<String, VmState> vmStates;
     private KeyValueStore<String, VcpuContext> vcpus;
     private KeyValueStore<String, RuleWindow> windows;
+    private KeyValueStore<String, RecentAlerts> recentAlerts;
     private IntervalStore intervals;
     private AttributeHistory history;
 
@@ -60,9 +64,10 @@ final class AnalyserProcessor implements Processor<String, Event, String, Alert>
     /** Keys of non-empty rule windows: read from the store at init, kept in step with every save. */
     private final java.util.Set<String> liveWindows = new java.util.HashSet<>();
 
-    AnalyserProcessor(Supplier<RuleSet> rules, long foldWindowMs) {
+    AnalyserProcessor(Supplier<RuleSet> rules, long foldWindowMs, AnalyserCounters counters) {
         this.rules = rules;
         this.foldWindowMs = foldWindowMs;
+        this.counters = counters;
     }
 
     @Override
@@ -71,6 +76,7 @@ final class AnalyserProcessor implements Processor<String, Event, String, Alert>
         this.vmStates = context.getStateStore(AnalyserTopology.VM_STATE_STORE);
         this.vcpus = context.getStateStore(AnalyserTopology.VCPU_STORE);
         this.windows = context.getStateStore(AnalyserTopology.RULE_WINDOW_STORE);
+        this.recentAlerts = context.getStateStore(AnalyserTopology.ALERTS_STORE);
         try (var it = windows.all()) {
             it.forEachRemaining(kv -> liveWindows.add(kv.key));
         }
@@ -107,6 +113,13 @@ final class AnalyserProcessor implements Processor<String, Event, String, Alert>
     }
 
     private void forward(Alert alert) {
+        counters.alert(alert.getRule());
+        RecentAlerts recent = recentAlerts.get(alert.getVm());
+        if (recent == null) {
+            recent = new RecentAlerts();
+        }
+        recent.add(alert);
+        recentAlerts.put(alert.getVm(), recent);
         context.forward(new org.apache.kafka.streams.processor.api.Record<>(alert.getVm(), alert,
                 context.currentSystemTimeMs()));
     }
@@ -117,6 +130,7 @@ final class AnalyserProcessor implements Processor<String, Event, String, Alert>
         if (event == null) {
             return;
         }
+        counters.event(event.getBody().getClass().getSimpleName());
         EventHeader h = event.getHeader();
         String vm = h.getVm();
         VmState state = stateCache.get(vm);

@@ -1,12 +1,15 @@
 package dev.faultline.analyser.topology;
 
 import dev.faultline.analyser.alerts.AlertFold;
+import dev.faultline.analyser.alerts.RecentAlerts;
+import dev.faultline.analyser.metrics.AnalyserCounters;
 import dev.faultline.analyser.rules.RuleSet;
 import dev.faultline.analyser.rules.RuleWindow;
 import dev.faultline.analyser.state.JsonSerde;
 import dev.faultline.analyser.state.VcpuContextSerde;
 import dev.faultline.analyser.state.VmState;
 import dev.faultline.serde.AvroSerde;
+import java.util.List;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
@@ -23,6 +26,7 @@ public final class AnalyserTopology {
     public static final String RULE_WINDOW_STORE = "rule-windows";
     public static final String FOLD_STORE = "alert-folds";
     public static final String HISTORY_STORE = "attribute-history";
+    public static final String ALERTS_STORE = "recent-alerts";
     /** Repeats of an alert within this long are folded into one alert with a count. */
     public static final long DEFAULT_FOLD_WINDOW_MS = 10_000;
 
@@ -34,15 +38,26 @@ public final class AnalyserTopology {
     }
 
     public static Topology build(Supplier<RuleSet> rules, long foldWindowMs) {
+        return build(rules, foldWindowMs, new AnalyserCounters());
+    }
+
+    /** The stores the query API and /metrics read. */
+    public static final List<String> STORES = List.of(VM_STATE_STORE, VCPU_STORE, INTERVAL_STORE, RULE_WINDOW_STORE,
+            FOLD_STORE, HISTORY_STORE, ALERTS_STORE);
+
+    /** With the counters /metrics reads. */
+    public static Topology build(Supplier<RuleSet> rules, long foldWindowMs, AnalyserCounters counters) {
         Topology t = new Topology();
         t.addSource("events", Serdes.String().deserializer(), AvroSerde.events().deserializer(), Topics.EVENTS);
-        t.addProcessor("analyse", () -> new AnalyserProcessor(rules, foldWindowMs), "events");
+        t.addProcessor("analyse", () -> new AnalyserProcessor(rules, foldWindowMs, counters), "events");
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(VM_STATE_STORE), Serdes.String(),
                 new JsonSerde<>(VmState.class)), "analyse");
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(VCPU_STORE), Serdes.String(),
                 new VcpuContextSerde()), "analyse");
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FOLD_STORE), Serdes.String(),
                 new JsonSerde<>(AlertFold.class)), "analyse");
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ALERTS_STORE), Serdes.String(),
+                new JsonSerde<>(RecentAlerts.class)), "analyse");
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RULE_WINDOW_STORE), Serdes.String(),
                 new JsonSerde<>(RuleWindow.class)), "analyse");
         // Intervals: no record cache in front, the chunk layout already batches pages into ranges.

@@ -9,6 +9,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class AttributeHistoryTest {
     @TempDir
@@ -66,5 +68,48 @@ class AttributeHistoryTest {
         assertThat(s.historyHorizonNs).isEqualTo(49);
         assertThat(h.attributeAt("vm", s, 10, 20)).as("before the horizon: unknown, not shared").isNull();
         assertThat(h.attributeAt("vm", s, 120, 130)).isEqualTo(8);
+    }
+
+    @Test
+    void rangesAsOfATime() {
+        AttributeHistory h = new AttributeHistory(kv);
+        VmState s = new VmState();
+        h.record("vm", s, new AttributeHistory.Change(10, 1, 0x100, 0x2ff, 8));
+        h.record("vm", s, new AttributeHistory.Change(20, 2, 0x180, 0x18f, 0));
+        h.record("vm", s, new AttributeHistory.Change(30, 3, 0x100, 0x2ff, 0));
+        assertThat(h.rangesAt("vm", s, 0, -1L, 5, 10)).isEmpty();
+        assertThat(h.rangesAt("vm", s, 0, -1L, 25, 10)).containsExactly(
+                new Interval(0x100, 0x17f, 8), new Interval(0x190, 0x2ff, 8));
+        assertThat(h.rangesAt("vm", s, 0x150, 0x1a0, 25, 10)).as("clipped to the window").containsExactly(
+                new Interval(0x150, 0x17f, 8), new Interval(0x190, 0x1a0, 8));
+        assertThat(h.rangesAt("vm", s, 0, -1L, 25, 1)).as("capped").hasSize(1);
+        assertThat(h.rangesAt("vm", s, 0, -1L, 30, 10)).isEmpty();
+    }
+
+    /** The rebuilt past equals a page-by-page model after random conversions, at every time. */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 42})
+    void rangesAtMatchAPageModel(long seed) {
+        java.util.Random rnd = new java.util.Random(seed);
+        AttributeHistory h = new AttributeHistory(kv);
+        VmState s = new VmState();
+        long[][] pagesAt = new long[41][64];
+        for (int t = 1; t <= 40; t++) {
+            pagesAt[t] = pagesAt[t - 1].clone();
+            int a = rnd.nextInt(64);
+            int b = a + rnd.nextInt(64 - a);
+            long v = rnd.nextInt(3) == 0 ? 0 : 8;
+            java.util.Arrays.fill(pagesAt[t], a, b + 1, v);
+            h.record("vm", s, new AttributeHistory.Change(t, t, a, b, v));
+        }
+        for (int t = 0; t <= 40; t++) {
+            long[] got = new long[64];
+            for (Interval i : h.rangesAt("vm", s, 0, 63, t, 1000)) {
+                for (long g = i.first(); g <= i.last(); g++) {
+                    got[(int) g] = i.value();
+                }
+            }
+            assertThat(got).as("time %d", t).containsExactly(pagesAt[t]);
+        }
     }
 }

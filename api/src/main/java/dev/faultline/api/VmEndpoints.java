@@ -1,0 +1,70 @@
+package dev.faultline.api;
+
+import dev.faultline.analyser.query.StateQueries;
+import dev.faultline.analyser.state.Interval;
+import dev.faultline.analyser.state.VmView;
+import io.javalin.http.Context;
+import java.util.List;
+
+/**
+ * The per-VM questions, answered from this instance's state; {@link OwnerRouting} sends each to the
+ * instance that owns the VM first.
+ */
+final class VmEndpoints {
+    /** At most this many ranges in one answer; more sets {@code truncated}. */
+    static final int MAX_RANGES = 10_000;
+    /** At most this many alerts in one answer (the store keeps no more per VM anyway). */
+    static final int MAX_ALERTS = 200;
+
+    private final StateQueries queries;
+
+    VmEndpoints(StateQueries queries) {
+        this.queries = queries;
+    }
+
+    void vm(Context ctx) {
+        VmView view = view(ctx);
+        Json.send(ctx, 200, VmJson.VmSummary.of(view.vm(), view.state()));
+    }
+
+    void gfn(Context ctx) {
+        long gfn = Params.gfn("gfn", ctx.queryParam("gfn"));
+        Long at = Params.time("at", ctx.queryParam("at"));
+        Json.send(ctx, 200, VmJson.GfnAnswer.of(view(ctx), gfn, at));
+    }
+
+    void ranges(Context ctx) {
+        long first = Params.gfn("first", ctx.queryParam("first"));
+        long last = Params.gfn("last", ctx.queryParam("last"));
+        Long at = Params.time("at", ctx.queryParam("at"));
+        if (Long.compareUnsigned(first, last) > 0) {
+            throw ApiException.badRequest("window is empty: first " + VmJson.hex(first) + " > last " + VmJson.hex(last));
+        }
+        VmView view = view(ctx);
+        // One more than the cap tells whether there were more, without reading the rest of the map.
+        List<Interval> read = at == null ? view.attributeRanges(first, last, MAX_RANGES + 1)
+                : view.attributeRangesAt(first, last, at, MAX_RANGES + 1);
+        List<VmJson.Range> ranges = read == null ? null : read.stream().limit(MAX_RANGES).map(VmJson.Range::of).toList();
+        // Population is kept as it is now, without history.
+        List<Interval> populated = at == null ? view.populatedGfns(first, last, MAX_RANGES + 1) : null;
+        Json.send(ctx, 200, new VmJson.Ranges(view.vm(), VmJson.hex(first), VmJson.hex(last), at, ranges,
+                populated == null ? null : populated.stream().limit(MAX_RANGES).map(VmJson.Span::of).toList(),
+                (read != null && read.size() > MAX_RANGES) || (populated != null && populated.size() > MAX_RANGES)));
+    }
+
+    void memslots(Context ctx) {
+        VmView view = view(ctx);
+        Json.send(ctx, 200, VmJson.Memslots.of(view.vm(), view.state()));
+    }
+
+    void alerts(Context ctx) {
+        int limit = Params.limit("limit", ctx.queryParam("limit"), MAX_ALERTS);
+        String vm = view(ctx).vm();
+        Json.send(ctx, 200, VmJson.Alerts.of(vm, queries.localAlerts(vm), limit));
+    }
+
+    private VmView view(Context ctx) {
+        String vm = Params.vm(ctx.queryParam("vm"));
+        return queries.localView(vm).orElseThrow(() -> new ApiException(404, "no VM '" + vm + "'"));
+    }
+}

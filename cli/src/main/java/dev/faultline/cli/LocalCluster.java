@@ -1,0 +1,145 @@
+package dev.faultline.cli;
+
+import dev.faultline.analyser.rules.RuleSet;
+import dev.faultline.analyser.topology.AnalyserApp;
+import dev.faultline.api.ApiServer;
+import dev.faultline.api.Sources;
+import dev.faultline.kafka.EmbeddedKafka;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * Several analyser instances on one real in-process broker, each with its own state directory and
+ * query API, advertising that API as its application.server: how a multi-instance deployment
+ * answers queries, on one machine. For the routing tests and {@code faultline bench queries}.
+ */
+public final class LocalCluster implements AutoCloseable {
+    /** One analyser instance and its API. */
+    public record Instance(AnalyserApp app, ApiServer api, int port, Path stateDir) {
+        public String url() {
+            return "http://127.0.0.1:" + port;
+        }
+    }
+
+    private final EmbeddedKafka kafka;
+    private final List<Instance> instances = new ArrayList<>();
+
+    private LocalCluster(EmbeddedKafka kafka) {
+        this.kafka = kafka;
+    }
+
+    /** A broker and {@code n} analyser instances, each RUNNING and serving its API on loopback. */
+    public static LocalCluster start(int n, RuleSet rules) {
+        LocalCluster c = new LocalCluster(EmbeddedKafka.start());
+        try {
+            for (int i = 0; i < n; i++) {
+                c.instances.add(c.startInstance(rules));
+            }
+            c.awaitRunning(Duration.ofSeconds(90));
+            return c;
+        } catch (RuntimeException | IOException e) {
+            c.close();
+            throw e instanceof RuntimeException r ? r : new UncheckedIOException((IOException) e);
+        }
+    }
+
+    private Instance startInstance(RuleSet rules) throws IOException {
+        int port = freePort(); // chosen first: the instance advertises it before its API is up
+        Path stateDir = Files.createTempDirectory("faultline-instance");
+        AnalyserApp app = new AnalyserApp(kafka.bootstrapServers(), stateDir, rules,
+                Map.of("application.server", "127.0.0.1:" + port));
+        app.start();
+        ApiServer api = new ApiServer(new Sources(app.queries(), () -> rules, List::of, null), "127.0.0.1", port, null);
+        return new Instance(app, api, port, stateDir);
+    }
+
+    public List<Instance> instances() {
+        return instances;
+    }
+
+    public String bootstrapServers() {
+        return kafka.bootstrapServers();
+    }
+
+    /** Replays a trace as if collected on {@code host}. */
+    public void replay(String file, String host) throws IOException {
+        LocalPipeline.replay(kafka.bootstrapServers(), file, host);
+    }
+
+    /** Waits until the instances together have committed every event. */
+    public void awaitProcessed(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Admin admin = kafka.admin()) {
+            while (!committedAll(admin)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the analyser instances did not catch up within " + timeout);
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    private static boolean committedAll(Admin admin) throws InterruptedException {
+        try {
+            return LocalPipeline.analyserCommittedAll(admin);
+        } catch (ExecutionException e) {
+            return false;
+        }
+    }
+
+    /** Waits until every instance still open is RUNNING (after a start or a member leaving). */
+    public void awaitRunning(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (Instance i : instances) {
+            if (i.app().state() == KafkaStreams.State.NOT_RUNNING) {
+                continue; // stopped on purpose
+            }
+            while (i.app().state() != KafkaStreams.State.RUNNING) {
+                if (System.nanoTime() > deadline || i.app().state() == KafkaStreams.State.ERROR) {
+                    throw new IllegalStateException("instance on port " + i.port() + " is " + i.app().state());
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted", e);
+                }
+            }
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Instance i : instances) {
+            i.api().close();
+            i.app().close();
+            deleteTree(i.stateDir());
+        }
+        kafka.close();
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var s = Files.walk(dir)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            // a leftover temp dir is harmless
+        }
+    }
+}
