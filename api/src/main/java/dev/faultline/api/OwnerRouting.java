@@ -2,7 +2,6 @@ package dev.faultline.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import dev.faultline.analyser.alerts.RecentAlerts;
 import dev.faultline.analyser.query.StateQueries;
 import dev.faultline.analyser.query.StateQueries.Owner;
 import dev.faultline.analyser.state.VmState;
@@ -46,28 +45,27 @@ final class OwnerRouting {
 
     /** The VMs of this instance, and unless the request was forwarded, of every other instance. */
     void vms(Context ctx) throws IOException {
-        List<JsonNode> all = new ArrayList<>(localVms());
-        if (!Forwarder.isForwarded(ctx)) {
-            all.addAll(remoteVms(ctx.header("Authorization")));
-        }
-        all.sort(Comparator.comparing(n -> n.path("id").asText()));
-        ctx.status(200).contentType("application/json").result(Json.text(all));
+        ctx.status(200).contentType("application/json").result(vmsText(!Forwarder.isForwarded(ctx), ctx.header("Authorization")));
     }
 
     /** Every instance's VMs, as the list /api/vms answers (for live updates). */
     String allVmsText(String authorization) throws IOException {
+        return vmsText(true, authorization);
+    }
+
+    private String vmsText(boolean everyInstance, String authorization) throws IOException {
         List<JsonNode> all = new ArrayList<>(localVms());
-        all.addAll(remoteVms(authorization));
+        if (everyInstance) {
+            all.addAll(remoteVms(authorization));
+        }
         all.sort(Comparator.comparing(n -> n.path("id").asText()));
         return Json.text(all);
     }
 
     private List<JsonNode> localVms() {
-        Map<String, RecentAlerts> alerts = queries.localAlerts();
         List<JsonNode> out = new ArrayList<>();
         for (Map.Entry<String, VmState> e : queries.localVms().entrySet()) {
-            RecentAlerts a = alerts.getOrDefault(e.getKey(), new RecentAlerts());
-            out.add(Json.MAPPER.valueToTree(VmJson.VmListEntry.of(e.getKey(), e.getValue(), a)));
+            out.add(Json.MAPPER.valueToTree(VmJson.VmListEntry.of(e.getKey(), e.getValue())));
         }
         return out;
     }

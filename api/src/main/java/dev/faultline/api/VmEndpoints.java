@@ -1,6 +1,8 @@
 package dev.faultline.api;
 
+import dev.faultline.alerts.Alert;
 import dev.faultline.analyser.query.StateQueries;
+import dev.faultline.analyser.state.AlertLog;
 import dev.faultline.analyser.state.Interval;
 import dev.faultline.analyser.state.VmView;
 import io.javalin.http.Context;
@@ -14,7 +16,7 @@ final class VmEndpoints {
     /** At most this many ranges in one answer; more sets {@code truncated}. */
     static final int MAX_RANGES = 10_000;
     /** At most this many alerts in one answer (the store keeps no more per VM anyway). */
-    static final int MAX_ALERTS = 200;
+    static final int MAX_ALERTS = AlertLog.KEEP;
 
     private final StateQueries queries;
 
@@ -59,12 +61,17 @@ final class VmEndpoints {
 
     void alerts(Context ctx) {
         int limit = Params.limit("limit", ctx.queryParam("limit"), MAX_ALERTS);
-        String vm = view(ctx).vm();
-        Json.send(ctx, 200, VmJson.Alerts.of(vm, queries.localAlerts(vm), limit));
+        VmView view = view(ctx);
+        List<Alert> latest = queries.localAlerts(view.vm(), limit).orElseThrow(() -> vmMissing(view.vm()));
+        Json.send(ctx, 200, VmJson.Alerts.of(view.vm(), view.state(), latest));
     }
 
     private VmView view(Context ctx) {
         String vm = Params.vm(ctx.queryParam("vm"));
-        return queries.localView(vm).orElseThrow(() -> new ApiException(404, "no VM '" + vm + "'"));
+        return queries.localView(vm).orElseThrow(() -> vmMissing(vm));
+    }
+
+    private static ApiException vmMissing(String vm) {
+        return new ApiException(404, "no VM '" + vm + "'");
     }
 }

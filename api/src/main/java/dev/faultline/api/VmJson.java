@@ -2,13 +2,12 @@ package dev.faultline.api;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.faultline.analyser.alerts.RecentAlerts;
+import dev.faultline.alerts.Alert;
+import dev.faultline.analyser.alerts.AlertJson;
 import dev.faultline.analyser.rules.RuleMeta;
 import dev.faultline.analyser.state.Interval;
 import dev.faultline.analyser.state.VmState;
 import dev.faultline.analyser.state.VmView;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -19,9 +18,9 @@ final class VmJson {
 
     record VmListEntry(String id, String type, String host, boolean destroyed, int memslots, int gmemFiles, long lastTsNs,
             long alerts, Map<String, Long> alertsPerRule) {
-        static VmListEntry of(String id, VmState s, RecentAlerts a) {
+        static VmListEntry of(String id, VmState s) {
             return new VmListEntry(id, s.vmType, s.host, s.destroyed, s.memslots.size(), s.gmem.size(), s.lastTsNs,
-                    a.total, a.perRule);
+                    s.alertsTotal(), s.alertsPerRule);
         }
     }
 
@@ -46,11 +45,10 @@ final class VmJson {
 
     /** The newest alerts first, each with its evidence. */
     record Alerts(String vm, long total, Map<String, Long> perRule, List<JsonNode> alerts, boolean truncated) {
-        static Alerts of(String vm, RecentAlerts a, int limit) {
-            List<JsonNode> newestFirst = new ArrayList<>(a.alerts);
-            Collections.reverse(newestFirst);
-            return new Alerts(vm, a.total, a.perRule, newestFirst.stream().limit(limit).toList(),
-                    a.total > Math.min(limit, newestFirst.size()));
+        static Alerts of(String vm, VmState s, List<Alert> newestFirst) {
+            long total = s.alertsTotal();
+            return new Alerts(vm, total, s.alertsPerRule,
+                    newestFirst.stream().map(a -> (JsonNode) AlertJson.of(a)).toList(), total > newestFirst.size());
         }
     }
 

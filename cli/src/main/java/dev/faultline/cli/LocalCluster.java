@@ -98,23 +98,12 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    /** Waits until every instance still open is RUNNING (after a start or a member leaving). */
+    /** Waits until every instance not stopped on purpose is RUNNING (after a start or a member leaving). */
     public void awaitRunning(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         for (Instance i : instances) {
-            if (i.app().state() == KafkaStreams.State.NOT_RUNNING) {
-                continue; // stopped on purpose
-            }
-            while (i.app().state() != KafkaStreams.State.RUNNING) {
-                if (System.nanoTime() > deadline || i.app().state() == KafkaStreams.State.ERROR) {
-                    throw new IllegalStateException("instance on port " + i.port() + " is " + i.app().state());
-                }
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted", e);
-                }
+            if (i.app().state() != KafkaStreams.State.NOT_RUNNING) {
+                LocalPipeline.awaitRunning(i.app(), deadline);
             }
         }
     }
@@ -130,16 +119,8 @@ public final class LocalCluster implements AutoCloseable {
         for (Instance i : instances) {
             i.api().close();
             i.app().close();
-            deleteTree(i.stateDir());
+            LocalPipeline.deleteTree(i.stateDir());
         }
         kafka.close();
-    }
-
-    private static void deleteTree(Path dir) {
-        try (var s = Files.walk(dir)) {
-            s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException e) {
-            // a leftover temp dir is harmless
-        }
     }
 }

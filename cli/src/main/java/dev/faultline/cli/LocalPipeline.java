@@ -152,10 +152,14 @@ public final class LocalPipeline implements AutoCloseable {
     }
 
     private void awaitRunning(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (analyser.state() != KafkaStreams.State.RUNNING) {
-            if (System.nanoTime() > deadline || analyser.state() == KafkaStreams.State.ERROR) {
-                throw new IllegalStateException("analyser is " + analyser.state() + " after " + timeout);
+        awaitRunning(analyser, System.nanoTime() + timeout.toNanos());
+    }
+
+    /** Waits until {@code app} is RUNNING; fails at the deadline ({@link System#nanoTime()}) or on ERROR. */
+    static void awaitRunning(AnalyserApp app, long deadlineNanos) {
+        while (app.state() != KafkaStreams.State.RUNNING) {
+            if (System.nanoTime() > deadlineNanos || app.state() == KafkaStreams.State.ERROR) {
+                throw new IllegalStateException("analyser is " + app.state() + " at the deadline");
             }
             sleep(50);
         }
@@ -172,7 +176,12 @@ public final class LocalPipeline implements AutoCloseable {
         router.close();
         analyser.close();
         kafka.close();
-        try (var s = Files.walk(stateDir)) {
+        deleteTree(stateDir);
+    }
+
+    /** Deletes a temp directory; a leftover is harmless. */
+    static void deleteTree(Path dir) {
+        try (var s = Files.walk(dir)) {
             s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         } catch (IOException e) {
             // a leftover temp dir is harmless

@@ -173,6 +173,9 @@ class QueryApiIT {
 
     @Test
     void alertsOfTheVmWithTheirEvidence() throws Exception {
+        // The alerts are stored with the event that raised them; their counts within a second (with the VM's counters).
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(ok("/api/vm/alerts?vm=" + vm()).get("total").asLong()).isEqualTo(2));
         JsonNode a = ok("/api/vm/alerts?vm=" + vm());
         assertThat(a.get("total").asLong()).isEqualTo(2);
         assertThat(a.get("perRule").get("private-fault-emulated-mmio").asLong()).isEqualTo(1);

@@ -1,6 +1,7 @@
 package dev.faultline.analyser.query;
 
-import dev.faultline.analyser.alerts.RecentAlerts;
+import dev.faultline.alerts.Alert;
+import dev.faultline.analyser.state.AlertLog;
 import dev.faultline.analyser.state.AttributeHistory;
 import dev.faultline.analyser.state.ByteStore;
 import dev.faultline.analyser.state.IntervalStore;
@@ -73,15 +74,11 @@ public final class StateQueries {
                 .map(h -> new Owner(false, h.host(), h.port())).toList();
     }
 
-    /** The recent alerts of every VM on this instance, by VM id. */
-    public Map<String, RecentAlerts> localAlerts() {
-        return all(ALERTS);
-    }
-
-    /** A VM's recent alerts (empty when it has none) if this instance hosts the VM. */
-    public RecentAlerts localAlerts(String vmId) {
-        KeyValue<Integer, RecentAlerts> found = lookup(ALERTS, vmId);
-        return found == null ? new RecentAlerts() : found.value;
+    /** A VM's kept alerts, newest first, at most {@code limit}, if this instance hosts the VM. */
+    public Optional<List<Alert>> localAlerts(String vmId, int limit) {
+        KeyValue<Integer, VmState> found = lookup(STORE, vmId);
+        return found == null ? Optional.empty() : Optional.of(new AlertLog(ByteStore.readOnly(
+                new PartitionStore(streams, ALERTS, found.key))).latest(vmId, limit));
     }
 
     /** Every entry of a String-keyed store on this instance. */

@@ -30,6 +30,9 @@ public final class VmState {
     /** Attribute changes kept in the history store, and the time before which history was dropped. */
     public long historyEntries;
     public long historyHorizonNs = Long.MIN_VALUE;
+    /** Alerts raised per rule (repeats folded into one), and how many the alert log keeps (AlertLog). */
+    public Map<String, Long> alertsPerRule = new TreeMap<>();
+    public long alertsKept;
 
     /** One memslot; a gmem binding when gmemFd is set. */
     public static final class Memslot {
@@ -71,6 +74,11 @@ public final class VmState {
         public Long inode;
         public Long size;
         public Long flags;
+    }
+
+    @JsonIgnore
+    public long alertsTotal() {
+        return alertsPerRule.values().stream().mapToLong(Long::longValue).sum();
     }
 
     public void count(String counter) {

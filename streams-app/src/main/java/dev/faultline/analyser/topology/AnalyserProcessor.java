@@ -3,7 +3,6 @@ package dev.faultline.analyser.topology;
 import dev.faultline.alerts.Alert;
 import dev.faultline.analyser.alerts.AlertFactory;
 import dev.faultline.analyser.alerts.AlertFolder;
-import dev.faultline.analyser.alerts.RecentAlerts;
 import dev.faultline.analyser.enrich.EnrichedEvent;
 import dev.faultline.analyser.enrich.Enricher;
 import dev.faultline.analyser.metrics.AnalyserCounters;
@@ -12,6 +11,7 @@ import dev.faultline.analyser.rules.Rule;
 import dev.faultline.analyser.rules.RuleMemory;
 import dev.faultline.analyser.rules.RuleWindow;
 import dev.faultline.analyser.rules.RuleSet;
+import dev.faultline.analyser.state.AlertLog;
 import dev.faultline.analyser.state.AttributeHistory;
 import dev.faultline.analyser.state.IntervalStore;
 import dev.faultline.analyser.state.StateUpdater;
@@ -44,7 +44,7 @@ final class AnalyserProcessor implements Processor<String, Event, String, Alert>
     private KeyValueStore<String, VmState> vmStates;
     private KeyValueStore<String, VcpuContext> vcpus;
     private KeyValueStore<String, RuleWindow> windows;
-    private KeyValueStore<String, RecentAlerts> recentAlerts;
+    private AlertLog alertLog;
     private IntervalStore intervals;
     private AttributeHistory history;
 
@@ -76,7 +76,8 @@ final class AnalyserProcessor implements Processor<String, Event, String, Alert>
         this.vmStates = context.getStateStore(AnalyserTopology.VM_STATE_STORE);
         this.vcpus = context.getStateStore(AnalyserTopology.VCPU_STORE);
         this.windows = context.getStateStore(AnalyserTopology.RULE_WINDOW_STORE);
-        this.recentAlerts = context.getStateStore(AnalyserTopology.ALERTS_STORE);
+        KeyValueStore<Bytes, byte[]> alertKv = context.getStateStore(AnalyserTopology.ALERTS_STORE);
+        this.alertLog = new AlertLog(alertKv);
         try (var it = windows.all()) {
             it.forEachRemaining(kv -> liveWindows.add(kv.key));
         }
@@ -114,14 +115,26 @@ final class AnalyserProcessor implements Processor<String, Event, String, Alert>
 
     private void forward(Alert alert) {
         counters.alert(alert.getRule());
-        RecentAlerts recent = recentAlerts.get(alert.getVm());
-        if (recent == null) {
-            recent = new RecentAlerts();
+        String vm = alert.getVm();
+        VmState state = stateOf(vm);
+        if (alertLog.record(state, alert)) {
+            countersDirty.add(vm); // alert counts are written with the counters, within a second
         }
-        recent.add(alert);
-        recentAlerts.put(alert.getVm(), recent);
         context.forward(new org.apache.kafka.streams.processor.api.Record<>(alert.getVm(), alert,
                 context.currentSystemTimeMs()));
+    }
+
+    /** The VM's state, from the cache or the store (new when the VM is new). */
+    private VmState stateOf(String vm) {
+        VmState state = stateCache.get(vm);
+        if (state == null) {
+            state = vmStates.get(vm);
+            if (state == null) {
+                state = new VmState();
+            }
+            stateCache.put(vm, state);
+        }
+        return state;
     }
 
     @Override
@@ -133,14 +146,7 @@ final class AnalyserProcessor implements Processor<String, Event, String, Alert>
         counters.event(event.getBody().getClass().getSimpleName());
         EventHeader h = event.getHeader();
         String vm = h.getVm();
-        VmState state = stateCache.get(vm);
-        if (state == null) {
-            state = vmStates.get(vm);
-            if (state == null) {
-                state = new VmState();
-            }
-            stateCache.put(vm, state);
-        }
+        VmState state = stateOf(vm);
         String vcpuKey = vm + "|" + (h.getVcpu() != null ? "vcpu" + h.getVcpu() : "tid" + h.getTid());
         VcpuContext vcpu = vcpus.get(vcpuKey);
         if (vcpu == null) {

@@ -1,7 +1,6 @@
 package dev.faultline.analyser.topology;
 
 import dev.faultline.analyser.alerts.AlertFold;
-import dev.faultline.analyser.alerts.RecentAlerts;
 import dev.faultline.analyser.metrics.AnalyserCounters;
 import dev.faultline.analyser.rules.RuleSet;
 import dev.faultline.analyser.rules.RuleWindow;
@@ -56,14 +55,14 @@ public final class AnalyserTopology {
                 new VcpuContextSerde()), "analyse");
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FOLD_STORE), Serdes.String(),
                 new JsonSerde<>(AlertFold.class)), "analyse");
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ALERTS_STORE), Serdes.String(),
-                new JsonSerde<>(RecentAlerts.class)), "analyse");
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RULE_WINDOW_STORE), Serdes.String(),
                 new JsonSerde<>(RuleWindow.class)), "analyse");
         // Intervals: no record cache in front, the chunk layout already batches pages into ranges.
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(INTERVAL_STORE), Serdes.Bytes(),
                 Serdes.ByteArray()).withCachingDisabled(), "analyse");
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HISTORY_STORE), Serdes.Bytes(),
+                Serdes.ByteArray()).withCachingDisabled(), "analyse");
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ALERTS_STORE), Serdes.Bytes(),
                 Serdes.ByteArray()).withCachingDisabled(), "analyse");
         t.addSink("alerts", Topics.ALERTS, Serdes.String().serializer(), AvroSerde.alerts().serializer(), "analyse");
         return t;
