@@ -68,6 +68,11 @@ final class AnalyseCommand implements Callable<Integer> {
             }));
             AlertRouter router = sinks == null ? null
                     : new AlertRouter(kafka.bootstrapServers, kafka.clientProperties(), SinkConfig.load(sinks));
+            java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+            app.failure().thenAccept(e -> {
+                failed.set(e);
+                stop.countDown();
+            });
             app.start();
             java.util.function.Supplier<java.util.List<dev.faultline.analyser.sinks.SinkChannel.Stats>> sinkStats =
                     router == null ? java.util.List::of : router::stats;
@@ -83,7 +88,20 @@ final class AnalyseCommand implements Callable<Integer> {
                 router.close();
             }
             metrics.close();
+            if (failed.get() != null) {
+                System.err.println("faultline analyse: stopped: Kafka Streams failed: " + rootCause(failed.get()));
+                return ExitCodes.FAILED;
+            }
         }
         return ExitCodes.OK;
+    }
+
+    /** The innermost cause, where Kafka names what was refused (e.g. "Transactional Id authorization failed"). */
+    private static String rootCause(Throwable e) {
+        Throwable c = e;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
+        return c.getClass().getSimpleName() + ": " + c.getMessage();
     }
 }

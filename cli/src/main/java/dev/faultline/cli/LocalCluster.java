@@ -5,6 +5,7 @@ import dev.faultline.analyser.topology.AnalyserApp;
 import dev.faultline.api.ApiServer;
 import dev.faultline.api.Sources;
 import dev.faultline.kafka.EmbeddedKafka;
+import dev.faultline.kafka.KafkaCluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -32,16 +33,21 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    private final EmbeddedKafka kafka;
+    private final KafkaCluster kafka;
     private final List<Instance> instances = new ArrayList<>();
 
-    private LocalCluster(EmbeddedKafka kafka) {
+    private LocalCluster(KafkaCluster kafka) {
         this.kafka = kafka;
     }
 
-    /** A broker and {@code n} analyser instances, each RUNNING and serving its API on loopback. */
+    /** An in-process broker and {@code n} analyser instances, each RUNNING and serving its API on loopback. */
     public static LocalCluster start(int n, RuleSet rules) {
-        LocalCluster c = new LocalCluster(EmbeddedKafka.start());
+        return start(EmbeddedKafka.start(), n, rules);
+    }
+
+    /** The same on a given cluster, which this closes with itself. */
+    public static LocalCluster start(KafkaCluster kafka, int n, RuleSet rules) {
+        LocalCluster c = new LocalCluster(kafka);
         try {
             for (int i = 0; i < n; i++) {
                 c.instances.add(c.startInstance(rules));

@@ -9,6 +9,7 @@ import dev.faultline.analyser.topology.Topics;
 import dev.faultline.collector.CollectorStats;
 import dev.faultline.collector.publish.KafkaPublisher;
 import dev.faultline.kafka.EmbeddedKafka;
+import dev.faultline.kafka.KafkaCluster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,14 +35,14 @@ import org.apache.kafka.streams.KafkaStreams;
 public final class LocalPipeline implements AutoCloseable {
     private static final String ANALYSER_GROUP = "faultline-analyser";
 
-    private final EmbeddedKafka kafka;
+    private final KafkaCluster kafka;
     private final AnalyserApp analyser;
     private final Path stateDir;
     private final AlertRouter router;
     private final dev.faultline.analyser.metrics.AnalyserMetrics metrics;
     private boolean closed;
 
-    private LocalPipeline(EmbeddedKafka kafka, RuleSet rules, Consumer<Alert> onAlert, List<SinkChannel> sinks)
+    private LocalPipeline(KafkaCluster kafka, RuleSet rules, Consumer<Alert> onAlert, List<SinkChannel> sinks)
             throws IOException {
         this.kafka = kafka;
         this.stateDir = Files.createTempDirectory("faultline-streams");
@@ -58,7 +59,12 @@ public final class LocalPipeline implements AutoCloseable {
 
     /** The same, with alerts also routed to sinks. */
     public static LocalPipeline start(RuleSet rules, Consumer<Alert> onAlert, List<SinkChannel> sinks) throws IOException {
-        EmbeddedKafka kafka = EmbeddedKafka.start();
+        return start(EmbeddedKafka.start(), rules, onAlert, sinks);
+    }
+
+    /** The same on a given cluster (with the Faultline topics), which the pipeline closes with itself. */
+    public static LocalPipeline start(KafkaCluster kafka, RuleSet rules, Consumer<Alert> onAlert, List<SinkChannel> sinks)
+            throws IOException {
         LocalPipeline p = new LocalPipeline(kafka, rules, onAlert, sinks);
         p.analyser.start();
         p.awaitRunning(Duration.ofSeconds(60));
@@ -74,7 +80,7 @@ public final class LocalPipeline implements AutoCloseable {
         return analyser.queries();
     }
 
-    public EmbeddedKafka kafka() {
+    public KafkaCluster kafka() {
         return kafka;
     }
 

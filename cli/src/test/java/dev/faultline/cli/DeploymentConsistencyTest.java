@@ -89,9 +89,9 @@ class DeploymentConsistencyTest {
         while (m.find()) {
             created.put(m.group(1), Integer.parseInt(m.group(2)));
         }
-        if (!created.equals(EmbeddedKafka.FAULTLINE_TOPICS)
+        if (!created.equals(dev.faultline.kafka.KafkaCluster.FAULTLINE_TOPICS)
                 || !created.keySet().containsAll(List.of(Topics.EVENTS, Topics.ALERTS, Topics.DEAD_LETTERS))) {
-            p.add("kafka-init creates " + created + ", the code uses " + EmbeddedKafka.FAULTLINE_TOPICS);
+            p.add("kafka-init creates " + created + ", the code uses " + dev.faultline.kafka.KafkaCluster.FAULTLINE_TOPICS);
         }
         return p;
     }

@@ -11,19 +11,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.Feature;
@@ -35,30 +30,42 @@ import org.apache.kafka.server.common.MetadataVersion;
  * Its log directory is formatted on first start; a stopped broker can start again on the same
  * ports and data (for outage tests).
  */
-public final class EmbeddedKafka implements AutoCloseable {
-    /** Topics and partition counts: events spread VMs over partitions; alerts are fewer. */
-    public static final Map<String, Integer> FAULTLINE_TOPICS = Map.of("faultline.events", 6, "faultline.alerts", 3,
-            "faultline.events.dlq", 1);
+public final class EmbeddedKafka implements KafkaCluster {
 
     private final Path dir;
     private final boolean deleteOnClose;
     private final int brokerPort;
     private final int controllerPort;
+    private final SaslSslListener secured;
     private final String clusterId = Uuid.randomUuid().toString();
     private KafkaRaftServer server;
     private boolean formatted;
 
-    private EmbeddedKafka(Path dir, boolean deleteOnClose) {
+    private EmbeddedKafka(Path dir, boolean deleteOnClose, SaslSslListener secured) {
         this.dir = dir;
         this.deleteOnClose = deleteOnClose;
         this.brokerPort = freePort();
         this.controllerPort = freePort();
+        this.secured = secured;
     }
 
     /** Starts a broker with its data in a fresh temp dir (deleted on close) and creates the Faultline topics. */
     public static EmbeddedKafka start() {
+        return start(null);
+    }
+
+    /**
+     * The same broker with a second, SASL_SSL listener whose clients are authorised by ACLs (what a
+     * production cluster looks like to Faultline). The plaintext listener stays for setting up users and
+     * ACLs; its clients are super users.
+     */
+    public static EmbeddedKafka startSecured(SaslSslListener listener) {
+        return start(listener);
+    }
+
+    private static EmbeddedKafka start(SaslSslListener secured) {
         try {
-            EmbeddedKafka k = new EmbeddedKafka(Files.createTempDirectory("faultline-kafka"), true);
+            EmbeddedKafka k = new EmbeddedKafka(Files.createTempDirectory("faultline-kafka"), true, secured);
             k.startServer();
             k.createTopics(FAULTLINE_TOPICS);
             return k;
@@ -67,11 +74,21 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
+    @Override
     public String bootstrapServers() {
         return "127.0.0.1:" + brokerPort;
     }
 
+    /** The SASL_SSL listener's address; only for a broker from {@link #startSecured}. */
+    public String securedBootstrapServers() {
+        if (secured == null) {
+            throw new IllegalStateException("this broker has no SASL_SSL listener");
+        }
+        return "127.0.0.1:" + secured.port();
+    }
+
     /** (Re)starts the broker on the same ports and data. */
+    @Override
     public synchronized void startServer() {
         if (server != null) {
             return;
@@ -87,6 +104,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /** Stops the broker, keeping its data (for outage tests); {@link #startServer()} brings it back. */
+    @Override
     public synchronized void stopServer() {
         if (server == null) {
             return;
@@ -94,27 +112,6 @@ public final class EmbeddedKafka implements AutoCloseable {
         server.shutdown();
         server.awaitShutdown();
         server = null;
-    }
-
-    public void createTopics(Map<String, Integer> topics) {
-        try (Admin admin = admin()) {
-            List<NewTopic> news = topics.entrySet().stream()
-                    .map(e -> new NewTopic(e.getKey(), e.getValue(), (short) 1)).toList();
-            try {
-                admin.createTopics(news).all().get();
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw new IllegalStateException("cannot create topics " + topics.keySet() + ": " + e.getCause(), e);
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    public Admin admin() {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));
     }
 
     private Properties config() {
@@ -128,6 +125,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("inter.broker.listener.name", "PLAINTEXT");
         p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         p.put("log.dirs", dir.resolve("data").toString());
+        if (secured != null) {
+            secured.addTo(p);
+        }
         p.put("offsets.topic.replication.factor", "1");
         p.put("offsets.topic.num.partitions", "3");
         p.put("transaction.state.log.replication.factor", "1");
@@ -193,7 +193,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
+    static int freePort() {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             s.setReuseAddress(true);
             return s.getLocalPort();

@@ -59,7 +59,7 @@ class AlertSinksIT {
                     - sink: log
                     """.formatted(am.url, receiver.getAddress().getPort(), SECRET));
             List<Alert> seen = new CopyOnWriteArrayList<>();
-            try (LocalPipeline pipeline = LocalPipeline.start(RuleSet.load(ROOT.resolve("rules")), seen::add,
+            try (LocalPipeline pipeline = TestKafka.pipeline(RuleSet.load(ROOT.resolve("rules")), seen::add,
                     SinkConfig.load(sinks))) {
                 pipeline.replay(ROOT.resolve("scenarios/demo-snp.trace").toString(), "sink-host");
                 pipeline.awaitProcessed(Duration.ofSeconds(120));

@@ -6,7 +6,7 @@ import dev.faultline.cli.Faultline;
 import dev.faultline.events.Event;
 import dev.faultline.events.GmemInvalidation;
 import dev.faultline.events.VmCreated;
-import dev.faultline.kafka.EmbeddedKafka;
+import dev.faultline.kafka.KafkaCluster;
 import dev.faultline.serde.AvroSerde;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +25,7 @@ class CollectToKafkaIT {
 
     @Test
     void collectProducesEveryEventKeyedByVm() {
-        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+        try (KafkaCluster kafka = TestKafka.start()) {
             int code = Faultline.run("collect", "--source", "replay:" + REAL.resolve("gmem_create_bind_punch.trace"),
                     "--bootstrap-servers", kafka.bootstrapServers(), "--host", "lab", "-X", "client.id=it-collector");
             assertThat(code).isZero();

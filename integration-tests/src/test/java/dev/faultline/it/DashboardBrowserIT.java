@@ -65,7 +65,7 @@ class DashboardBrowserIT {
     void dashboardShowsTheScenarioVmItsMemoryMapAndBothAlerts() throws Exception {
         requireChromium();
         RuleSet rules = RuleSet.load(ROOT.resolve("rules"));
-        pipeline = LocalPipeline.start(rules, a -> { });
+        pipeline = TestKafka.pipeline(rules, a -> { });
         api = new ApiServer(new Sources(pipeline.queries(), () -> rules, pipeline::sinkStats, null), "127.0.0.1", 0, null);
         browser = startBrowser();
         browser.get("http://127.0.0.1:" + api.port() + "/");
@@ -112,7 +112,12 @@ class DashboardBrowserIT {
 
         // Back to now, on the MMIO alert's pages, for the screenshot.
         browser.findElement(By.id("now")).click();
-        browser.findElement(By.cssSelector("#alerts li[data-rule='private-fault-emulated-mmio']")).click();
+        // "now" re-renders the alert list: an item found just before may be replaced, so find and click again.
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptionsInstanceOf(org.openqa.selenium.StaleElementReferenceException.class)
+                .until(() -> {
+                    browser.findElement(By.cssSelector("#alerts li[data-rule='private-fault-emulated-mmio']")).click();
+                    return true;
+                });
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(pixelAt(0x200)).isEqualTo(PRIVATE));
         browser.findElement(By.id("zoom-all")).click();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(mapWindow()).isEqualTo("0x0..0x3ffff"));

@@ -29,7 +29,7 @@ class DeadLetterIT {
     @Test
     void poisonGoesToTheDeadLetterTopicAndTheAnalyserCarriesOn() throws Exception {
         List<Alert> alerts = new CopyOnWriteArrayList<>();
-        try (LocalPipeline pipeline = LocalPipeline.start(RuleSet.load(ROOT.resolve("rules")), alerts::add)) {
+        try (LocalPipeline pipeline = TestKafka.pipeline(RuleSet.load(ROOT.resolve("rules")), alerts::add)) {
             byte[] poison = "not an avro record".getBytes(StandardCharsets.UTF_8);
             try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of(
                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, pipeline.bootstrapServers()),

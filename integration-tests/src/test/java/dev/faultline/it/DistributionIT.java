@@ -2,7 +2,6 @@ package dev.faultline.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -13,16 +12,7 @@ class DistributionIT {
 
     @Test
     void unpackedArchiveRunsTheDemo(@TempDir Path empty) throws Exception {
-        Path archive;
-        try (var s = Files.list(Path.of("../distribution/target"))) {
-            archive = s.filter(p -> p.getFileName().toString().endsWith(".tar.gz")).findFirst().orElseThrow();
-        }
-        assertThat(new ProcessBuilder("tar", "xzf", archive.toAbsolutePath().toString(), "-C", empty.toString())
-                .inheritIO().start().waitFor()).isZero();
-        Path home;
-        try (var s = Files.list(empty)) {
-            home = s.findFirst().orElseThrow();
-        }
+        Path home = Distribution.unpack(empty);
         assertThat(home.resolve("bin/faultline")).isExecutable();
         assertThat(home.resolve("rules/private-memory.yaml")).exists();
         assertThat(home.resolve("bpf/faultline.bt")).exists();

@@ -11,7 +11,7 @@ import dev.faultline.events.Mmio;
 import dev.faultline.events.MmioKind;
 import dev.faultline.events.Pio;
 import dev.faultline.events.TraceLoss;
-import dev.faultline.kafka.EmbeddedKafka;
+import dev.faultline.kafka.KafkaCluster;
 import dev.faultline.serde.AvroSerde;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,7 +39,7 @@ class KafkaOutageIT {
         LiveCollector.requireHost();
         Path workload = LiveCollector.workload(tmp);
 
-        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+        try (KafkaCluster kafka = TestKafka.start()) {
             // A small producer buffer, so the outage overflows it and the disk spool does the work.
             KafkaPublisher publisher = new KafkaPublisher(kafka.bootstrapServers(),
                     Map.of("buffer.memory", Integer.toString(64 * 1024), "batch.size", "16384", "request.timeout.ms", "5000"),

@@ -18,7 +18,7 @@ import dev.faultline.events.TraceLoss;
 import dev.faultline.events.VmCreated;
 import dev.faultline.events.VmDestroyed;
 import dev.faultline.events.VmType;
-import dev.faultline.kafka.EmbeddedKafka;
+import dev.faultline.kafka.KafkaCluster;
 import dev.faultline.serde.AvroSerde;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,7 +45,7 @@ class LiveKvmGroundTruthIT {
         LiveCollector.requireHost();
         Path workload = LiveCollector.workload(tmp);
 
-        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+        try (KafkaCluster kafka = TestKafka.start()) {
             KafkaPublisher publisher = new KafkaPublisher(kafka.bootstrapServers(), Map.of(), "faultline.events");
             LiveCollector collector = LiveCollector.start("gt", publisher, 8192);
             CollectorStats stats = collector.stats;

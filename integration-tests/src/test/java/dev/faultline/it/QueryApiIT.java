@@ -38,7 +38,7 @@ class QueryApiIT {
 
     @BeforeAll
     static void run() throws Exception {
-        pipeline = LocalPipeline.start(RuleSet.load(ROOT.resolve("rules")), a -> { });
+        pipeline = TestKafka.pipeline(RuleSet.load(ROOT.resolve("rules")), a -> { });
         pipeline.replay(ROOT.resolve("scenarios/demo-snp.trace").toString(), "it-host");
         pipeline.awaitProcessed(Duration.ofSeconds(120));
         RuleSet rules = RuleSet.load(ROOT.resolve("rules"));

@@ -42,7 +42,7 @@ class QueryRoutingIT {
 
     @BeforeAll
     static void start() throws Exception {
-        cluster = LocalCluster.start(2, RuleSet.load(ROOT.resolve("rules")));
+        cluster = TestKafka.cluster(2, RuleSet.load(ROOT.resolve("rules")));
         for (int i = 0; i < VMS; i++) {
             cluster.replay(ROOT.resolve("scenarios/demo-snp.trace").toString(), "host-" + i);
             ids.add("host-" + i + "/4242/12@100.000026");

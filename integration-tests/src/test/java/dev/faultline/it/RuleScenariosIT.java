@@ -33,7 +33,7 @@ class RuleScenariosIT {
         List<Alert> alerts = new CopyOnWriteArrayList<>();
         Map<String, String> hostToRule = new LinkedHashMap<>();
         Map<String, Example> hostToExample = new LinkedHashMap<>();
-        try (LocalPipeline pipeline = LocalPipeline.start(rules, alerts::add)) {
+        try (LocalPipeline pipeline = TestKafka.pipeline(rules, alerts::add)) {
             int n = 0;
             for (CelRule rule : rules.rules().values()) {
                 for (Example x : rule.examples()) {

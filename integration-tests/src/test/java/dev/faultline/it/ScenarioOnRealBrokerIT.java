@@ -39,7 +39,7 @@ class ScenarioOnRealBrokerIT {
 
     @BeforeAll
     static void run() throws Exception {
-        pipeline = LocalPipeline.start(RuleSet.load(ROOT.resolve("rules")), alerts::add);
+        pipeline = TestKafka.pipeline(RuleSet.load(ROOT.resolve("rules")), alerts::add);
         stats = pipeline.replay(ROOT.resolve("scenarios/demo-snp.trace").toString(), "it-host");
         pipeline.awaitProcessed(Duration.ofSeconds(120));
     }

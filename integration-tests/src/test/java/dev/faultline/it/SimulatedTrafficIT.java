@@ -28,7 +28,7 @@ class SimulatedTrafficIT {
         assertThat(Faultline.run("collect", "--source", "simulate", "--seed", "11", "--vms", "6", "--events", "25000",
                 "--write-trace", trace.toString(), "--output", "jsonl", "--host", "x")).isZero();
         List<Alert> alerts = new CopyOnWriteArrayList<>();
-        try (LocalPipeline p = LocalPipeline.start(RuleSet.load(ROOT.resolve("rules")), alerts::add)) {
+        try (LocalPipeline p = TestKafka.pipeline(RuleSet.load(ROOT.resolve("rules")), alerts::add)) {
             CollectorStats stats = p.replay(trace.toString(), "benign");
             p.awaitProcessed(Duration.ofSeconds(300));
             assertThat(stats.totalEvents()).isGreaterThan(40_000);
@@ -44,7 +44,7 @@ class SimulatedTrafficIT {
                 "--inject", String.join(",", rules.rules().keySet()), "--write-trace", trace.toString(),
                 "--output", "jsonl", "--host", "x")).isZero();
         List<Alert> alerts = new CopyOnWriteArrayList<>();
-        try (LocalPipeline p = LocalPipeline.start(rules, alerts::add)) {
+        try (LocalPipeline p = TestKafka.pipeline(rules, alerts::add)) {
             p.replay(trace.toString(), "injected");
             p.awaitProcessed(Duration.ofSeconds(300));
         }

@@ -9,12 +9,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.state.HostInfo;
 
 /** The streaming analyser: the topology on a Kafka cluster, exactly-once, RocksDB state. */
@@ -22,6 +24,7 @@ public final class AnalyserApp implements AutoCloseable {
     private final KafkaStreams streams;
     private final HostInfo applicationServer;
     private final AnalyserCounters counters = new AnalyserCounters();
+    private final CompletableFuture<Throwable> failure = new CompletableFuture<>();
 
     public AnalyserApp(String bootstrapServers, Path stateDir, RuleSet rules, Map<String, String> clientProperties) {
         this(bootstrapServers, stateDir, () -> rules, clientProperties);
@@ -32,6 +35,18 @@ public final class AnalyserApp implements AutoCloseable {
         this.streams = new KafkaStreams(AnalyserTopology.build(rules, AnalyserTopology.DEFAULT_FOLD_WINDOW_MS, counters), config(bootstrapServers, stateDir, clientProperties));
         String server = clientProperties.get(StreamsConfig.APPLICATION_SERVER_CONFIG);
         this.applicationServer = server == null || server.isBlank() ? null : HostInfo.buildFromEndpoint(server);
+        streams.setUncaughtExceptionHandler(e -> {
+            failure.complete(e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+    }
+
+    /**
+     * Completes with the cause once Kafka Streams has given up (a missing ACL, a fenced producer it
+     * cannot recover from, ...): the analyser processes nothing more, so its process should end.
+     */
+    public CompletableFuture<Throwable> failure() {
+        return failure;
     }
 
     static Properties config(String bootstrapServers, Path stateDir, Map<String, String> clientProperties) {
