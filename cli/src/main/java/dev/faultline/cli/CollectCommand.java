@@ -15,7 +15,7 @@ import dev.faultline.collector.source.ReplaySource;
 import dev.faultline.collector.source.bpf.BpfHelper;
 import dev.faultline.collector.source.tracefs.EventFilters;
 import dev.faultline.collector.source.tracefs.TracefsSession;
-import dev.faultline.collector.source.tracefs.TracefsTextSource;
+import dev.faultline.collector.source.tracefs.TracefsReader;
 import dev.faultline.events.EventSource;
 import java.io.BufferedOutputStream;
 import java.net.InetAddress;
@@ -71,6 +71,12 @@ final class CollectCommand implements Callable<Integer> {
     @Option(names = "--metrics-bind", defaultValue = "127.0.0.1", paramLabel = "ADDRESS",
             description = "Address the metrics endpoint binds to (default ${DEFAULT-VALUE}).")
     String metricsBind;
+
+    @Option(names = "--reader", defaultValue = "text", paramLabel = "raw|text",
+            description = "Live: how to read the kernel's ring buffer: raw (binary per-CPU trace_pipe_raw pages, decoded with "
+                    + "the events' format files, merged across CPUs within a 500 ms window; new, not yet the default) or text (the kernel's trace_pipe text, "
+                    + "ordered by the kernel). Default ${DEFAULT-VALUE}.")
+    String reader;
 
     @Option(names = "--bpf", description = "Live: also run the bundled bpftrace helper, which decodes the KVM ioctl structs "
             + "(memslots, memory attributes, guest_memfd, population) that tracefs shows only as pointers.")
@@ -143,7 +149,12 @@ final class CollectCommand implements Callable<Integer> {
             } else if (!filemapDev.equals("all")) {
                 throw new IllegalArgumentException("--filemap-dev " + filemapDev + ": auto or all");
             }
-            LiveSource live = new LiveSource(new TracefsTextSource(tracefs, chosen, bufferKb,
+            TracefsReader how = switch (reader) {
+                case "raw" -> TracefsReader.RAW;
+                case "text" -> TracefsReader.TEXT;
+                default -> throw new IllegalArgumentException("--reader " + reader + ": raw or text");
+            };
+            LiveSource live = new LiveSource(how.open(tracefs, chosen, bufferKb,
                     EventFilters.of(chosen, comm, dev)), helper, 100);
             // On SIGINT/SIGTERM: let the reader finish what was traced, and wait while the collection
             // flushes its output and removes its tracefs instance (the JVM exits when hooks return).
@@ -156,7 +167,7 @@ final class CollectCommand implements Callable<Integer> {
                 }
             }));
             lines = live;
-            kind = EventSource.TRACEFS_TEXT;
+            kind = how.eventSource();
             fds = FdInspector.proc(java.nio.file.Path.of("/proc"));
         } else if (source.equals("simulate")) {
             lines = simulation.source();

@@ -12,14 +12,13 @@ import dev.faultline.collector.source.bpf.BpfHelper;
 import dev.faultline.collector.source.tracefs.EventFilters;
 import dev.faultline.collector.source.tracefs.KernelFeatures;
 import dev.faultline.collector.source.tracefs.TracefsSession;
-import dev.faultline.collector.source.tracefs.TracefsTextSource;
-import dev.faultline.events.EventSource;
+import dev.faultline.collector.source.tracefs.TracefsReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 
 /**
- * The live collector (tracefs text reader + BPF helper) running into a publisher, for tests on real
+ * The live collector (tracefs raw or text reader + BPF helper) running into a publisher, for tests on real
  * KVM; and the C workload that drives /dev/kvm, compiled for them.
  */
 final class LiveCollector {
@@ -27,11 +26,11 @@ final class LiveCollector {
     private final LiveSource source;
     private final Thread thread;
 
-    private LiveCollector(String host, KafkaPublisher publisher, int bufferKb) {
-        TracePipeline pipeline = new TracePipeline(new HostContext(host, EventSource.TRACEFS_TEXT, Clock.systemUTC(), 47, 1,
+    private LiveCollector(String host, KafkaPublisher publisher, int bufferKb, TracefsReader reader) {
+        TracePipeline pipeline = new TracePipeline(new HostContext(host, reader.eventSource(), Clock.systemUTC(), 47, 1,
                 FdInspector.proc(Path.of("/proc"))), publisher, stats);
         // the collector's default kernel filter: page-cache events of guest_memfd's filesystem only
-        source = new LiveSource(new TracefsTextSource(KernelFeatures.TRACEFS, TracefsSession.STANDARD_EVENTS, bufferKb,
+        source = new LiveSource(reader.open(KernelFeatures.TRACEFS, TracefsSession.STANDARD_EVENTS, bufferKb,
                 EventFilters.of(TracefsSession.STANDARD_EVENTS, null, EventFilters.anonInodeDev())),
                 new BpfHelper(BpfHelper.findBpftrace()), 100);
         source.reportLossTo(pipeline::loss);
@@ -66,7 +65,12 @@ final class LiveCollector {
 
     /** Starts capturing; returns once tracing and the helper are on. */
     static LiveCollector start(String host, KafkaPublisher publisher, int bufferKb) throws InterruptedException {
-        LiveCollector c = new LiveCollector(host, publisher, bufferKb);
+        return start(host, publisher, bufferKb, TracefsReader.TEXT);
+    }
+
+    static LiveCollector start(String host, KafkaPublisher publisher, int bufferKb, TracefsReader reader)
+            throws InterruptedException {
+        LiveCollector c = new LiveCollector(host, publisher, bufferKb, reader);
         c.thread.start();
         assertThat(c.source.awaitStarted(10_000)).as("tracing started").isTrue();
         return c;

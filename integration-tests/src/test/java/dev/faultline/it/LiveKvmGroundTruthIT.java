@@ -29,25 +29,31 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.Test;
+import dev.faultline.collector.source.tracefs.TracefsReader;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The ground truth (SPEC 9): two workloads drive /dev/kvm at once (PIO, MMIO reads and writes, a
  * guest_memfd created, bound, written, punched, allocated, its slot deleted) while the live collector
  * captures from the kernel into the in-process broker; the events in faultline.events must be exactly
- * what the workloads did, attributed to the right VM, with no loss. Needs root, tracefs, /dev/kvm and gcc.
+ * what the workloads did, attributed to the right VM, with no loss (text reader; see below for raw). Needs root, tracefs, /dev/kvm, gcc and bpftrace.
  */
 class LiveKvmGroundTruthIT {
 
-    @Test
-    void eventsInKafkaEqualWhatTheWorkloadsDid(@TempDir Path tmp) throws Exception {
+    // With --reader raw this fails 2 runs in 3 (page-cache removals at the VMM's exit are attributed to the
+    // VM, which the text reader never does; cause not found yet, the cross-CPU merge is the suspect); raw stays opt-in until
+    // it passes here too (issue 3).
+    @ParameterizedTest
+    @EnumSource(value = TracefsReader.class, names = "TEXT")
+    void eventsInKafkaEqualWhatTheWorkloadsDid(TracefsReader reader, @TempDir Path tmp) throws Exception {
         LiveCollector.requireHost();
         Path workload = LiveCollector.workload(tmp);
 
         try (KafkaCluster kafka = TestKafka.start()) {
             KafkaPublisher publisher = new KafkaPublisher(kafka.bootstrapServers(), Map.of(), "faultline.events");
-            LiveCollector collector = LiveCollector.start("gt", publisher, 8192);
+            LiveCollector collector = LiveCollector.start("gt", publisher, 8192, reader);
             CollectorStats stats = collector.stats;
 
             Process a = new ProcessBuilder(workload.toString(), "40").start();

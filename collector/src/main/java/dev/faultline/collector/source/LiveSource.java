@@ -2,7 +2,7 @@ package dev.faultline.collector.source;
 
 import dev.faultline.collector.parse.LineParser;
 import dev.faultline.collector.source.bpf.BpfHelper;
-import dev.faultline.collector.source.tracefs.TracefsTextSource;
+import dev.faultline.collector.source.tracefs.KernelTraceSource;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,14 +20,14 @@ import java.util.function.Consumer;
 public final class LiveSource implements LineSource {
     private static final String END = "\u0000end";
 
-    private final TracefsTextSource tracefs;
+    private final KernelTraceSource tracefs;
     private final BpfHelper helper;
     private final long windowNanos;
 
     private record Item(long ts, long order, long arrived, String line) {
     }
 
-    public LiveSource(TracefsTextSource tracefs, BpfHelper helper, long windowMs) {
+    public LiveSource(KernelTraceSource tracefs, BpfHelper helper, long windowMs) {
         this.tracefs = tracefs;
         this.helper = helper;
         this.windowNanos = windowMs * 1_000_000L;

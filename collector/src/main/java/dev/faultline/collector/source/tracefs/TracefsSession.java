@@ -25,6 +25,8 @@ public final class TracefsSession implements AutoCloseable {
             "syscalls/sys_exit_fallocate", "filemap/mm_filemap_add_to_page_cache",
             "filemap/mm_filemap_delete_from_page_cache", "filemap/mm_filemap_fault", "sched/sched_process_exit");
 
+    private static final java.util.concurrent.atomic.AtomicInteger SESSIONS = new java.util.concurrent.atomic.AtomicInteger();
+
     private final Path root;
     private final Path instance;
     private final boolean mountedByUs;
@@ -50,7 +52,9 @@ public final class TracefsSession implements AutoCloseable {
             run("mount", "-t", "tracefs", "nodev", root.toString());
             mounted = true;
         }
-        Path instance = root.resolve("instances").resolve("faultline-" + ProcessHandle.current().pid());
+        // a second session in the same process (a test comparing readers) gets an instance of its own
+        int n = SESSIONS.getAndIncrement();
+        Path instance = root.resolve("instances").resolve("faultline-" + ProcessHandle.current().pid() + (n == 0 ? "" : "-" + n));
         try {
             Files.createDirectory(instance);
         } catch (IOException e) {
@@ -94,6 +98,16 @@ public final class TracefsSession implements AutoCloseable {
         return instance.resolve("trace_pipe");
     }
 
+    /** The instance's directory (per_cpu/, events/, ...). */
+    public Path instance() {
+        return instance;
+    }
+
+    /** An enabled event's format file (field offsets and print format), as system/event. */
+    public Path formatFile(String event) {
+        return instance.resolve("events").resolve(event).resolve("format");
+    }
+
     /** Per-CPU statistics files (overrun, dropped events). */
     public Path cpuStats(int cpu) {
         return instance.resolve("per_cpu").resolve("cpu" + cpu).resolve("stats");
@@ -124,7 +138,7 @@ public final class TracefsSession implements AutoCloseable {
                 for (String ev : enabled) {
                     Files.writeString(instance.resolve("events").resolve(ev).resolve("enable"), "0");
                 }
-                Files.delete(instance);
+                removeInstance();
             }
         } catch (IOException e) {
             LOG.error("could not remove tracefs instance {}: {} (remove it with rmdir)", instance, e.getMessage());
@@ -134,6 +148,26 @@ public final class TracefsSession implements AutoCloseable {
                 run("umount", root.toString());
             } catch (IOException e) {
                 LOG.error("could not unmount {}: {}", root, e.getMessage());
+            }
+        }
+    }
+
+    /** rmdir, retried briefly: the kernel refuses (EBUSY) while a just-closed reader's file is still being released. */
+    private void removeInstance() throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Files.delete(instance);
+                return;
+            } catch (IOException e) {
+                if (attempt == 20) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
             }
         }
     }

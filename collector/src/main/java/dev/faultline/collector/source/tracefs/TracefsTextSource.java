@@ -1,6 +1,5 @@
 package dev.faultline.collector.source.tracefs;
 
-import dev.faultline.collector.source.LineSource;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +15,7 @@ import java.util.function.Consumer;
  * of trace_pipe blocks until the kernel writes, so stopping writes a unique line into the instance's
  * trace and the reader ends when it sees it; the instance is then removed.
  */
-public final class TracefsTextSource implements LineSource {
+public final class TracefsTextSource implements KernelTraceSource {
     private final Path root;
     private final List<String> events;
     private final int bufferKb;
@@ -69,12 +68,12 @@ public final class TracefsTextSource implements LineSource {
         }
     }
 
-    /** Waits until tracing is on (or the source failed to start). */
+    @Override
     public boolean awaitStarted(long millis) throws InterruptedException {
         return started.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS) && session != null;
     }
 
-    /** Ends {@link #run} after everything traced so far has been read. */
+    @Override
     public void stop() throws IOException {
         TracefsSession s = session;
         if (s != null) {

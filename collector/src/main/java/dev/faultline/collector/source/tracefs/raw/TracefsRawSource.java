@@ -1,0 +1,304 @@
+package dev.faultline.collector.source.tracefs.raw;
+
+import dev.faultline.collector.source.tracefs.CpuStats;
+import dev.faultline.collector.source.tracefs.KernelTraceSource;
+import dev.faultline.collector.source.tracefs.TracefsSession;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Live capture through the binary per-CPU {@code trace_pipe_raw} of our tracefs instance: the kernel
+ * hands over ring-buffer pages instead of formatting text, which is what lets a reader keep up with a
+ * busy guest (kvm-reference 5). Records are decoded with the format files read at start, printed as the
+ * text the parser reads, and merged across CPUs in time order. Pages flagged as following lost events
+ * become {@code CPU:N [LOST n EVENTS]} lines, as trace_pipe prints them.
+ */
+public final class TracefsRawSource implements KernelTraceSource {
+    private static final Logger LOG = LoggerFactory.getLogger(TracefsRawSource.class);
+    private static final long WINDOW_NANOS = 500_000_000L;
+
+    private final Path root;
+    private final List<String> events;
+    private final int bufferKb;
+    private final Map<String, String> filters;
+    private final CountDownLatch started = new CountDownLatch(1);
+    private volatile TracefsSession session;
+    private volatile boolean stopping;
+    private final String stopToken = "faultline-stop-" + java.util.UUID.randomUUID();
+    private volatile List<Integer> cpus = List.of();
+    private LossSink lossSink = (cpu, count, reason) -> { };
+
+    /** Lines of one page, with their times, from one CPU; {@code last} once the CPU's stop marker was in it. */
+    private record Batch(int slot, long[] ts, String[] lines, int size, boolean last) {
+    }
+
+    private record Item(long ts, long arrived, String line) {
+    }
+
+    public TracefsRawSource(Path root, List<String> events, int bufferKb, Map<String, String> filters) {
+        this.root = root;
+        this.events = events;
+        this.bufferKb = bufferKb;
+        this.filters = filters;
+    }
+
+    @Override
+    public void reportLossTo(LossSink sink) {
+        this.lossSink = sink;
+    }
+
+    @Override
+    public void run(Consumer<String> lines) throws IOException {
+        try (TracefsSession s = TracefsSession.open(root, events, bufferKb, filters)) {
+            RecordRenderer renderer = new RecordRenderer(formats(s), new PidNames(Path.of("/proc")));
+            int pageSize = subBufferSize(s.instance());
+            Path printFormat = s.instance().resolve("events/ftrace/print/format");
+            EventFormat marker = EventFormat.parse("ftrace", printFormat.toString(), Files.readString(printFormat));
+            cpus = cpus(s.instance());
+            CpuStats stats = new CpuStats(s.instance());
+            stats.report(lossSink, true);
+            BlockingQueue<Batch> queue = new LinkedBlockingQueue<>(4096);
+            List<Thread> readers = new ArrayList<>();
+            List<IOException> failures = new ArrayList<>();
+            for (int slot = 0; slot < cpus.size(); slot++) {
+                int cpu = cpus.get(slot);
+                int mySlot = slot;
+                Path pipe = s.instance().resolve("per_cpu/cpu" + cpu + "/trace_pipe_raw");
+                Thread t = new Thread(() -> {
+                    try {
+                        readCpu(cpu, mySlot, pipe, pageSize, renderer, marker, queue);
+                    } catch (IOException e) {
+                        synchronized (failures) {
+                            failures.add(new IOException("cpu " + cpu + ": " + e.getMessage(), e));
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }, "faultline-raw-cpu" + cpu);
+                t.setDaemon(true);
+                readers.add(t);
+                t.start();
+            }
+            session = s;
+            started.countDown();
+            merge(cpus.size(), readers, queue, lines, stats, s);
+            stats.report(lossSink, false);
+            synchronized (failures) {
+                if (!failures.isEmpty()) {
+                    throw failures.get(0);
+                }
+            }
+        } finally {
+            started.countDown();
+        }
+    }
+
+    /** The enabled events' formats; one that cannot be printed is left out with a warning naming it. */
+    private static List<EventFormat> formats(TracefsSession s) throws IOException {
+        List<EventFormat> out = new ArrayList<>();
+        for (String ev : s.enabled()) {
+            Path file = s.formatFile(ev);
+            EventFormat f = EventFormat.parse(ev.substring(0, ev.indexOf('/')), file.toString(), Files.readString(file));
+            try {
+                if (!f.system().equals("syscalls")) {
+                    PrintFormat.compile(f);
+                }
+                out.add(f);
+            } catch (IllegalArgumentException e) {
+                LOG.warn("raw reader: {}: these events are not read", e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    private static int subBufferSize(Path instance) throws IOException {
+        Path f = instance.resolve("buffer_subbuf_size_kb");
+        return Files.exists(f) ? Integer.parseInt(Files.readString(f).strip()) * 1024 : 4096;
+    }
+
+    private static List<Integer> cpus(Path instance) throws IOException {
+        try (var s = Files.list(instance.resolve("per_cpu"))) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.matches("cpu\\d+"))
+                    .map(n -> Integer.parseInt(n.substring(3))).sorted().toList();
+        }
+    }
+
+    /**
+     * Reads one CPU's pages until the stop marker written on that CPU comes out: then everything traced
+     * on it before the stop has been read. A read returns 0 while the kernel is writing the page, so a 0
+     * is retried after a pause.
+     */
+    private void readCpu(int cpu, int slot, Path pipe, int pageSize, RecordRenderer renderer, EventFormat marker,
+            BlockingQueue<Batch> queue) throws IOException, InterruptedException {
+        byte[] buf = new byte[pageSize];
+        ByteBuffer page = ByteBuffer.wrap(buf).order(ByteOrder.LITTLE_ENDIAN);
+        StringBuilder sb = new StringBuilder(256);
+        try (InputStream in = new FileInputStream(pipe.toFile())) {
+            while (true) {
+                int n = in.read(buf, 0, pageSize);
+                if (n <= 0) {
+                    Thread.sleep(1);
+                    continue;
+                }
+                if (n < RingPage.HEADER) {
+                    throw new IOException("short read of " + n + " bytes from " + pipe);
+                }
+                Batch b = decode(cpu, slot, page, n, renderer, sb, marker, stopToken);
+                queue.put(b);
+                if (b.last()) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private static Batch decode(int cpu, int slot, ByteBuffer page, int n, RecordRenderer renderer, StringBuilder sb,
+            EventFormat marker, String stopToken) {
+        int max = n / 8 + 1;
+        long[] ts = new long[max];
+        String[] lines = new String[max];
+        int[] count = {0};
+        boolean[] last = {false};
+        EventFormat.Field type = marker.field("common_type");
+        EventFormat.Field text = marker.field("buf");
+        long now = System.nanoTime();
+        long lost;
+        try {
+            lost = RingPage.read(page, n, (t, p, off, len) -> {
+                sb.setLength(0);
+                if (type.number(p, off) == marker.id()) {
+                    last[0] |= text.string(p, off, len).startsWith(stopToken);
+                } else if (renderer.render(cpu, t, p, off, len, now, sb)) {
+                    ts[count[0]] = t;
+                    lines[count[0]++] = sb.toString();
+                }
+            });
+        } catch (RuntimeException e) {
+            // a page that does not decode is reported as lost, never guessed at
+            LOG.error("raw reader: cpu {}: undecodable page ({}): its events are lost", cpu, e.getMessage());
+            return new Batch(slot, new long[] {page.getLong(0)}, new String[] {"CPU:" + cpu + " [LOST 1 EVENTS]"}, 1, false);
+        }
+        if (lost != RingPage.NONE_LOST) {
+            // before the page's own events, as trace_pipe prints it
+            System.arraycopy(ts, 0, ts, 1, count[0]);
+            System.arraycopy(lines, 0, lines, 1, count[0]);
+            ts[0] = page.getLong(0);
+            lines[0] = "CPU:" + cpu + " [LOST " + Math.max(lost, 1) + " EVENTS]";
+            count[0]++;
+        }
+        return new Batch(slot, ts, lines, count[0], last[0]);
+    }
+
+    /**
+     * Merges the CPUs' streams (each in time order) into one: the oldest head goes out once every CPU
+     * has something queued, or once it has waited {@link #WINDOW_NANOS} for a quiet CPU.
+     */
+    private void merge(int cpuCount, List<Thread> readers, BlockingQueue<Batch> queue, Consumer<String> lines,
+            CpuStats stats, TracefsSession s) throws IOException {
+        List<ArrayDeque<Item>> perCpu = new ArrayList<>();
+        for (int i = 0; i < cpuCount; i++) {
+            perCpu.add(new ArrayDeque<>());
+        }
+        long nextStats = System.nanoTime() + 1_000_000_000L;
+        long nextWake = 0;
+        try {
+            while (true) {
+                Batch b = queue.poll(10, TimeUnit.MILLISECONDS);
+                long now = System.nanoTime();
+                while (b != null) {
+                    ArrayDeque<Item> d = perCpu.get(b.slot());
+                    for (int i = 0; i < b.size(); i++) {
+                        d.add(new Item(b.ts()[i], now, b.lines()[i]));
+                    }
+                    b = queue.poll();
+                }
+                emit(perCpu, lines, now, false);
+                if (now > nextStats) {
+                    stats.report(lossSink, false);
+                    nextStats = now + 1_000_000_000L;
+                }
+                if (stopping) {
+                    if (readers.stream().noneMatch(Thread::isAlive) && queue.isEmpty()) {
+                        break;
+                    }
+                    if (now > nextWake) { // a stop marker on each CPU, again each second until every reader saw its own
+                        markEveryCpu(s);
+                        nextWake = now + 1_000_000_000L;
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        emit(perCpu, lines, Long.MAX_VALUE, true);
+    }
+
+    private static void emit(List<ArrayDeque<Item>> perCpu, Consumer<String> lines, long now, boolean all) {
+        while (true) {
+            ArrayDeque<Item> oldest = null;
+            boolean everyCpuHasOne = true;
+            for (ArrayDeque<Item> d : perCpu) {
+                if (d.isEmpty()) {
+                    everyCpuHasOne = false;
+                } else if (oldest == null || d.peek().ts() < oldest.peek().ts()) {
+                    oldest = d;
+                }
+            }
+            if (oldest == null || !(all || everyCpuHasOne || now - oldest.peek().arrived() >= WINDOW_NANOS)) {
+                return;
+            }
+            lines.accept(oldest.poll().line());
+        }
+    }
+
+    @Override
+    public boolean awaitStarted(long millis) throws InterruptedException {
+        return started.await(millis, TimeUnit.MILLISECONDS) && session != null;
+    }
+
+    /**
+     * Ends {@link #run} once every CPU has been read up to now: a marker holding the stop token is written
+     * on each CPU (taskset pins the writer), and each CPU's reader ends when it reads its marker.
+     */
+    @Override
+    public void stop() throws IOException {
+        stopping = true;
+    }
+
+    private void markEveryCpu(TracefsSession s) throws IOException {
+        Path marker = s.instance().resolve("trace_marker");
+        for (int cpu : cpus) {
+            try {
+                Process p = new ProcessBuilder("taskset", "-c", Integer.toString(cpu), "sh", "-c",
+                        "printf '%s' \"$1\" > \"$2\"", "mark", stopToken, marker.toString()).redirectErrorStream(true).start();
+                String out = new String(p.getInputStream().readAllBytes()).strip();
+                if (p.waitFor() != 0) {
+                    throw new IOException("cannot write the stop marker on cpu " + cpu + ": " + out);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while stopping", e);
+            }
+        }
+    }
+
+    public TracefsSession session() {
+        return session;
+    }
+}
