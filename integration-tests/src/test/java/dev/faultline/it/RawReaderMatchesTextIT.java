@@ -66,7 +66,7 @@ class RawReaderMatchesTextIT {
             List<String> r2 = fromRaw.get(tid);
             List<String> t2 = fromText.get(tid);
             int i = 0;
-            while (i < Math.min(r2.size(), t2.size()) && r2.get(i).equals(t2.get(i))) {
+            while (i < Math.min(r2.size(), t2.size()) && same(r2.get(i), t2.get(i))) {
                 i++;
             }
             assertThat(i).as("thread %d: first difference at event %d: raw %s, text %s", tid, i,
@@ -75,6 +75,19 @@ class RawReaderMatchesTextIT {
         }
         System.out.printf("raw and text readers: %d identical events%n",
                 fromRaw.values().stream().mapToInt(List::size).sum());
+    }
+
+    /**
+     * The same event. Where trace_pipe prints {@code <...> (-------)} (the kernel had not cached the new
+     * process's name yet) the raw reader, which asks /proc, may know it: only known names must agree.
+     */
+    private static boolean same(String raw, String text) {
+        String unknown = "(-1) [";
+        if (text.startsWith(unknown)) {
+            String rest = text.substring(text.indexOf(']'));
+            return raw.substring(raw.indexOf(']')).replaceFirst("^\\] \\S+ ", "] null ").equals(rest);
+        }
+        return raw.equals(text);
     }
 
     private static Thread run(KernelTraceSource source, List<String> into) {
