@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -68,7 +69,7 @@ final class AnalyseCommand implements Callable<Integer> {
             }));
             AlertRouter router = sinks == null ? null
                     : new AlertRouter(kafka.bootstrapServers, kafka.clientProperties(), SinkConfig.load(sinks));
-            java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+            AtomicReference<Throwable> failed = new AtomicReference<>();
             app.failure().thenAccept(e -> {
                 failed.set(e);
                 stop.countDown();

@@ -15,6 +15,10 @@ public final class PrintFormat {
             "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "__u8", "__u16", "__u32", "__u64", "__s8", "__s16",
             "__s32", "__s64", "size_t", "pid_t", "gfn_t", "gpa_t", "gva_t", "hpa_t", "dev_t", "loff_t", "pgoff_t");
 
+    /** Kernel typedefs among TYPE_WORDS that are 64 bits wide, and those that are unsigned. */
+    private static final Set<String> WIDE_TYPEDEFS = Set.of("size_t", "gfn_t", "gpa_t", "gva_t", "hpa_t", "loff_t", "pgoff_t");
+    private static final Set<String> UNSIGNED_TYPEDEFS = Set.of("size_t", "gfn_t", "gpa_t", "gva_t", "hpa_t", "pgoff_t", "dev_t");
+
     private final List<Object> parts; // String literal text or Spec
     private final List<FormatExpr> args;
 
@@ -209,20 +213,21 @@ public final class PrintFormat {
             return primary();
         }
 
+        /** A C cast: the width and signedness of the type named (a pointer or long is 64 bits here, x86-64). */
         private static FormatExpr cast(String type, FormatExpr e) {
-            boolean unsigned = type.contains("unsigned") || type.matches("_*u\\d+") || type.equals("size_t")
-                    || type.endsWith("_t") && !type.equals("pid_t") && !type.equals("loff_t");
+            String t = type.replace("__", "");
+            boolean unsigned = t.contains("unsigned") || t.matches("u\\d+") || UNSIGNED_TYPEDEFS.contains(t);
             int bits;
-            if (type.contains("*") || type.contains("long") || type.endsWith("64") || type.endsWith("_t") && !type.equals("pid_t")) {
+            if (t.contains("*") || t.contains("long") || t.endsWith("64") || WIDE_TYPEDEFS.contains(t)) {
                 bits = 64;
-            } else if (type.equals("bool")) {
+            } else if (t.equals("bool")) {
                 bits = 1;
-            } else if (type.contains("short") || type.endsWith("16")) {
+            } else if (t.contains("short") || t.endsWith("16")) {
                 bits = 16;
-            } else if (type.contains("char") || type.endsWith("8")) {
+            } else if (t.contains("char") || t.endsWith("8")) {
                 bits = 8;
             } else {
-                bits = 32;
+                bits = 32; // int, u32, s32, pid_t, dev_t
             }
             return new FormatExpr.Cast(bits, !unsigned, e);
         }

@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A binary record as the line {@code trace_pipe} would print for it ({@code comm-tid (tgid) [cpu] flags
@@ -24,22 +26,30 @@ final class RecordRenderer {
     private record SyscallExit(String name, EventFormat.Field ret) implements Kind {
     }
 
+    private static final Logger LOG = LoggerFactory.getLogger(RecordRenderer.class);
+
     private final Map<Integer, Kind> byId = new HashMap<>();
-    private final Map<Integer, String> names = new HashMap<>();
     private final PidNames pids;
     private final EventFormat.Field commonType;
     private final EventFormat.Field commonPid;
     private final int exitEvent;
 
-    /** The formats of the enabled events; one the renderer cannot print is refused with the reason. */
+    /**
+     * The formats of the enabled events, each compiled once; one whose print format cannot be evaluated
+     * is left out with a warning naming it (its records are then skipped like any event not enabled).
+     */
     RecordRenderer(List<EventFormat> formats, PidNames pids) {
         this.pids = pids;
         EventFormat.Field type = null;
         EventFormat.Field pid = null;
         int exit = -1;
         for (EventFormat f : formats) {
-            byId.put(f.id(), kind(f));
-            names.put(f.id(), f.system() + "/" + f.name());
+            try {
+                byId.put(f.id(), kind(f));
+            } catch (IllegalArgumentException e) {
+                LOG.warn("raw reader: {}: these events are not read", e.getMessage());
+                continue;
+            }
             type = f.field("common_type");
             pid = f.field("common_pid");
             if (f.name().equals("sched_process_exit")) {
@@ -73,11 +83,6 @@ final class RecordRenderer {
             return new SyscallExit(call, ret);
         }
         return new Printed(f, PrintFormat.compile(f));
-    }
-
-    /** The event's system/name, or null for an id not enabled (e.g. a trace_marker write). */
-    String name(ByteBuffer page, int offset) {
-        return names.get((int) commonType.number(page, offset));
     }
 
     /**

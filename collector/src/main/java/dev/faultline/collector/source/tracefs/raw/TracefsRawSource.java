@@ -109,20 +109,12 @@ public final class TracefsRawSource implements KernelTraceSource {
         }
     }
 
-    /** The enabled events' formats; one that cannot be printed is left out with a warning naming it. */
+    /** The enabled events' format files, read from the instance. */
     private static List<EventFormat> formats(TracefsSession s) throws IOException {
         List<EventFormat> out = new ArrayList<>();
         for (String ev : s.enabled()) {
             Path file = s.formatFile(ev);
-            EventFormat f = EventFormat.parse(ev.substring(0, ev.indexOf('/')), file.toString(), Files.readString(file));
-            try {
-                if (!f.system().equals("syscalls")) {
-                    PrintFormat.compile(f);
-                }
-                out.add(f);
-            } catch (IllegalArgumentException e) {
-                LOG.warn("raw reader: {}: these events are not read", e.getMessage());
-            }
+            out.add(EventFormat.parse(ev.substring(0, ev.indexOf('/')), file.toString(), Files.readString(file)));
         }
         return out;
     }

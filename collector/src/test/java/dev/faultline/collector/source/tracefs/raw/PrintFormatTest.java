@@ -103,6 +103,30 @@ class PrintFormatTest {
     }
 
     @Test
+    void castsTakeTheTypesWidthAndSign() {
+        Map<String, EventFormat.Field> fields = Map.of("v", new EventFormat.Field("v", "u64", 8, 8, false));
+        EventFormat f = new EventFormat("kvm", "casts", 7, fields,
+                "\"%lld %lld %lld %lld %d\", (long)(int)REC->v, (long)(unsigned int)REC->v, (long)(short)REC->v, "
+                        + "(long)(unsigned char)REC->v, (bool)REC->v");
+        StringBuilder sb = new StringBuilder();
+        ByteBuffer b = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(8, 0x1_ffff_ffffL);
+        PrintFormat.compile(f).render(new FormatExpr.Rec(b, 0, 16), sb);
+        assertThat(sb.toString()).isEqualTo("-1 4294967295 -1 255 1");
+    }
+
+    @Test
+    void anEventWhosePrintFormatCannotBeEvaluatedIsLeftOutNotFatal() throws IOException {
+        EventFormat mmio = format("kvm", "kvm_mmio");
+        EventFormat odd = new EventFormat("kvm", "odd", 7, mmio.fields(), "\"%s\", __print_hex(REC->gpa, 8)");
+        RecordRenderer r = new RecordRenderer(List.of(odd, mmio), new PidNames(Path.of("/nonexistent")));
+        ByteBuffer oddRecord = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN).putShort(0, (short) 7);
+        assertThat(r.render(0, 1, oddRecord, 0, 32, 0, new StringBuilder())).isFalse();
+        StringBuilder sb = new StringBuilder();
+        assertThat(r.render(0, 1, record(mmio, Map.of("type", 2, "len", 4, "gpa", 0x10, "val", 1)), 0, 32, 0, sb)).isTrue();
+        assertThat(sb.toString()).endsWith("kvm_mmio: mmio write len 4 gpa 0x10 val 0x1");
+    }
+
+    @Test
     void recordsBecomeLinesTheParserReads() throws IOException {
         EventFormat enter = format("syscalls", "sys_enter_ioctl");
         EventFormat exit = format("syscalls", "sys_exit_ioctl");
