@@ -17,6 +17,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -78,17 +80,21 @@ class RawReaderMatchesTextIT {
     }
 
     /**
-     * The same event. Where trace_pipe prints {@code <...> (-------)} (the kernel had not cached the new
-     * process's name yet) the raw reader, which asks /proc, may know it: only known names must agree.
+     * The same event. Where trace_pipe prints {@code <...>} for the thread (the kernel had not cached the
+     * new process's name yet; its tgid column is then empty or left over from an earlier process with
+     * that pid) the raw reader, which asks /proc, may know better: then only the event must agree.
      */
     private static boolean same(String raw, String text) {
-        String unknown = "(-1) [";
-        if (text.startsWith(unknown)) {
-            String rest = text.substring(text.indexOf(']'));
-            return raw.substring(raw.indexOf(']')).replaceFirst("^\\] \\S+ ", "] null ").equals(rest);
+        Matcher t = KEY.matcher(text);
+        Matcher r = KEY.matcher(raw);
+        if (t.matches() && r.matches() && t.group(1).equals("null")) {
+            return r.group(2).equals(t.group(2));
         }
         return raw.equals(text);
     }
+
+    /** "(tgid) [cpu] comm" then "event payload". */
+    private static final Pattern KEY = Pattern.compile("\\(-?\\d+\\) \\[\\d+\\] (\\S+) (.*)");
 
     private static Thread run(KernelTraceSource source, List<String> into) {
         Thread th = new Thread(() -> {
