@@ -72,10 +72,10 @@ final class CollectCommand implements Callable<Integer> {
             description = "Address the metrics endpoint binds to (default ${DEFAULT-VALUE}).")
     String metricsBind;
 
-    @Option(names = "--reader", defaultValue = "text", paramLabel = "raw|text",
+    @Option(names = "--reader", defaultValue = "raw", paramLabel = "raw|text",
             description = "Live: how to read the kernel's ring buffer: raw (binary per-CPU trace_pipe_raw pages, decoded with "
-                    + "the events' format files, merged across CPUs within a 500 ms window; new, not yet the default) or text (the kernel's trace_pipe text, "
-                    + "ordered by the kernel). Default ${DEFAULT-VALUE}.")
+                    + "the events' format files, merged across CPUs in time order) or text (the kernel's trace_pipe text, "
+                    + "formatted and ordered by the kernel; the fallback). Default ${DEFAULT-VALUE}.")
     String reader;
 
     @Option(names = "--bpf", description = "Live: also run the bundled bpftrace helper, which decodes the KVM ioctl structs "

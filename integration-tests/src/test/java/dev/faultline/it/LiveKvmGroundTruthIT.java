@@ -38,15 +38,13 @@ import org.junit.jupiter.api.io.TempDir;
  * The ground truth (SPEC 9): two workloads drive /dev/kvm at once (PIO, MMIO reads and writes, a
  * guest_memfd created, bound, written, punched, allocated, its slot deleted) while the live collector
  * captures from the kernel into the in-process broker; the events in faultline.events must be exactly
- * what the workloads did, attributed to the right VM, with no loss (text reader; see below for raw). Needs root, tracefs, /dev/kvm, gcc and bpftrace.
+ * what the workloads did, attributed to the right VM, with no loss; with either reader. Needs root, tracefs,
+ * /dev/kvm, gcc and bpftrace.
  */
 class LiveKvmGroundTruthIT {
 
-    // With --reader raw this fails 2 runs in 3 (page-cache removals at the VMM's exit are attributed to the
-    // VM, which the text reader never does; cause not found yet, the cross-CPU merge is the suspect); raw stays opt-in until
-    // it passes here too (issue 3).
     @ParameterizedTest
-    @EnumSource(value = TracefsReader.class, names = "TEXT")
+    @EnumSource(TracefsReader.class)
     void eventsInKafkaEqualWhatTheWorkloadsDid(TracefsReader reader, @TempDir Path tmp) throws Exception {
         LiveCollector.requireHost();
         Path workload = LiveCollector.workload(tmp);

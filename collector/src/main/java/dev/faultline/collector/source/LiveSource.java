@@ -14,17 +14,20 @@ import java.util.function.Consumer;
 
 /**
  * Live capture: the tracefs stream, and the BPF helper's stream when it runs, merged in timestamp
- * order (both on CLOCK_MONOTONIC). Lines wait {@code windowMs} for a stream that is behind, so the
- * helper's line of an ioctl lands beside the plain enter/exit lines of the same call.
+ * order (both on CLOCK_MONOTONIC, as System.nanoTime is), so the helper's line of an ioctl lands beside
+ * the plain enter/exit lines of the same call. A line goes out once both streams are past its time:
+ * the tracefs source says how far it has handed over where it can (the raw reader); otherwise, and
+ * for the helper, a stream is taken to be {@code windowMs} behind the clock at most.
  */
 public final class LiveSource implements LineSource {
-    private static final String END = "\u0000end";
+    private static final String TRACEFS_END = "\u0000tracefs ended";
+    private static final String HELPER_END = "\u0000helper ended";
 
     private final KernelTraceSource tracefs;
     private final BpfHelper helper;
     private final long windowNanos;
 
-    private record Item(long ts, long order, long arrived, String line) {
+    private record Item(long ts, long order, String line) {
     }
 
     public LiveSource(KernelTraceSource tracefs, BpfHelper helper, long windowMs) {
@@ -56,28 +59,36 @@ public final class LiveSource implements LineSource {
                         failures.add(e);
                     }
                 } finally {
-                    queue.add(END);
+                    queue.add(s == tracefs ? TRACEFS_END : HELPER_END);
                 }
             }, "faultline-live-" + (s == tracefs ? "tracefs" : "bpf"));
             t.start();
             producers.add(t);
         }
         PriorityQueue<Item> heap = new PriorityQueue<>((a, b) -> a.ts != b.ts ? Long.compare(a.ts, b.ts) : Long.compare(a.order, b.order));
-        int ended = 0;
+        boolean tracefsEnded = false;
+        boolean helperEnded = false;
         long order = 0;
         long lastTs = 0;
         try {
-            while (ended < producers.size()) {
+            while (!(tracefsEnded && helperEnded)) {
+                // asked before taking lines: every tracefs line it covers is in the queue by then
+                long tracefsThrough = tracefsEnded ? Long.MAX_VALUE : tracefs.handedOverThrough(System.nanoTime() - windowNanos);
                 String line = queue.poll(10, TimeUnit.MILLISECONDS);
-                long now = System.nanoTime();
-                if (line == END) {
-                    ended++;
-                } else if (line != null) {
-                    long ts = LineParser.timestampNs(line);
-                    lastTs = ts >= 0 ? ts : lastTs; // a loss line stays where it came
-                    heap.add(new Item(lastTs, order++, now, line));
+                while (line != null) {
+                    if (line == TRACEFS_END) {
+                        tracefsEnded = true;
+                    } else if (line == HELPER_END) {
+                        helperEnded = true;
+                    } else {
+                        long ts = LineParser.timestampNs(line);
+                        lastTs = ts >= 0 ? ts : lastTs; // a loss line stays where it came
+                        heap.add(new Item(lastTs, order++, line));
+                    }
+                    line = queue.poll();
                 }
-                while (!heap.isEmpty() && now - heap.peek().arrived >= windowNanos) {
+                long through = Math.min(tracefsThrough, helperEnded ? Long.MAX_VALUE : System.nanoTime() - windowNanos);
+                while (!heap.isEmpty() && heap.peek().ts <= through) {
                     lines.accept(heap.poll().line);
                 }
             }

@@ -9,6 +9,14 @@ public interface KernelTraceSource extends LineSource {
     /** Waits until tracing is on (false if the source failed to start or took longer). */
     boolean awaitStarted(long millis) throws InterruptedException;
 
+    /**
+     * Every line timed (CLOCK_MONOTONIC ns) at or before the returned time has been handed to {@link #run}'s
+     * consumer; {@code fallback} where the source cannot tell, as trace_pipe cannot.
+     */
+    default long handedOverThrough(long fallback) {
+        return fallback;
+    }
+
     /** Ends {@link #run} after what was traced so far has been read. */
     void stop() throws IOException;
 }

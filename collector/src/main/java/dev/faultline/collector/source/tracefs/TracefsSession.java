@@ -98,6 +98,11 @@ public final class TracefsSession implements AutoCloseable {
         return instance.resolve("trace_pipe");
     }
 
+    /** The tracefs mount: its saved_tgids and saved_cmdlines are global, not per instance. */
+    public Path root() {
+        return root;
+    }
+
     /** The instance's directory (per_cpu/, events/, ...). */
     public Path instance() {
         return instance;

@@ -3,6 +3,7 @@ package dev.faultline.collector.source.tracefs.raw;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -11,6 +12,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * reader gets both from the kernel's saved cmdlines and tgids). Read from /proc and kept for a second,
  * since QEMU renames its vCPU threads after creating them; a process that has gone keeps what was last
  * read; after an exit the pid is read afresh, so a re-used one gets its new names.
+ *
+ * <p>A thread already gone from /proc when its first record is read (KVM's nx-recovery worker, which
+ * joins the VMM's thread group and is often the last of it to exit) is looked up where trace_pipe looks:
+ * tracefs's {@code saved_tgids} and {@code saved_cmdlines}, filled while record-tgid is on.
  */
 final class PidNames {
     record Names(String comm, int tgid, long readAt) {
@@ -21,12 +26,18 @@ final class PidNames {
     private static final long STALE = Long.MIN_VALUE / 2;
 
     private final Path proc;
+    private final Path tracefs;
     private final Map<Integer, Names> cache = new ConcurrentHashMap<>();
+    private volatile Map<Integer, Names> saved = Map.of();
+    private volatile long savedAt = Long.MIN_VALUE;
 
-    PidNames(Path proc) {
+    /** {@code tracefs} may be null: no fallback. */
+    PidNames(Path proc, Path tracefs) {
         this.proc = proc;
+        this.tracefs = tracefs;
     }
 
+    /** {@code now}: System.nanoTime() taken after the record was read from the kernel. */
     Names of(int pid, long now) {
         if (pid == 0) {
             return new Names("<idle>", 0, now);
@@ -36,6 +47,9 @@ final class PidNames {
             return n;
         }
         Names read = read(pid, now);
+        if (read == null && n == null) {
+            read = kernelSaved(pid, now);
+        }
         if (read != null) {
             cache.put(pid, read);
             return read;
@@ -65,5 +79,49 @@ final class PidNames {
         } catch (IOException | RuntimeException e) {
             return null; // gone already
         }
+    }
+
+    /**
+     * The kernel's own record of the pid. The files are read again only when the copy held was read
+     * before this record reached us (a map read later holds every pid that had run by then).
+     */
+    private Names kernelSaved(int pid, long now) {
+        if (tracefs == null) {
+            return null;
+        }
+        if (savedAt < now) {
+            synchronized (this) {
+                if (savedAt < now) {
+                    long at = System.nanoTime();
+                    saved = readSaved(at);
+                    savedAt = at;
+                }
+            }
+        }
+        return saved.get(pid);
+    }
+
+    private Map<Integer, Names> readSaved(long at) {
+        Map<Integer, Integer> tgids = new HashMap<>();
+        Map<Integer, String> comms = new HashMap<>();
+        try {
+            for (String line : Files.readAllLines(tracefs.resolve("saved_tgids"))) {
+                int sp = line.indexOf(' ');
+                if (sp > 0) {
+                    tgids.put(Integer.parseInt(line.substring(0, sp)), Integer.parseInt(line.substring(sp + 1).strip()));
+                }
+            }
+            for (String line : Files.readAllLines(tracefs.resolve("saved_cmdlines"))) {
+                int sp = line.indexOf(' ');
+                if (sp > 0) {
+                    comms.put(Integer.parseInt(line.substring(0, sp)), line.substring(sp + 1));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return Map.of(); // not this kernel's format: the names stay unknown, as before
+        }
+        Map<Integer, Names> out = new HashMap<>();
+        tgids.forEach((pid, tgid) -> out.put(pid, new Names(comms.getOrDefault(pid, "<...>"), tgid, at)));
+        return out;
     }
 }

@@ -10,8 +10,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -31,7 +31,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class TracefsRawSource implements KernelTraceSource {
     private static final Logger LOG = LoggerFactory.getLogger(TracefsRawSource.class);
+    /** A CPU whose reader cannot be ticked holds the others back at most this long. */
     private static final long WINDOW_NANOS = 500_000_000L;
+    private static final long TICK_NANOS = 20_000_000L;
+    private static final long STOP_GIVE_UP_NANOS = 10_000_000_000L;
+    private static final String TICK = "faultline-tick";
 
     private final Path root;
     private final List<String> events;
@@ -40,15 +44,13 @@ public final class TracefsRawSource implements KernelTraceSource {
     private final CountDownLatch started = new CountDownLatch(1);
     private volatile TracefsSession session;
     private volatile boolean stopping;
+    private volatile long handedOver = Long.MIN_VALUE;
     private final String stopToken = "faultline-stop-" + java.util.UUID.randomUUID();
     private volatile List<Integer> cpus = List.of();
     private LossSink lossSink = (cpu, count, reason) -> { };
 
     /** Lines of one page, with their times, from one CPU; {@code last} once the CPU's stop marker was in it. */
-    private record Batch(int slot, long[] ts, String[] lines, int size, boolean last) {
-    }
-
-    private record Item(long ts, long arrived, String line) {
+    private record Batch(int slot, long[] ts, String[] lines, int size, long lastRecordTs, boolean last) {
     }
 
     public TracefsRawSource(Path root, List<String> events, int bufferKb, Map<String, String> filters) {
@@ -66,7 +68,7 @@ public final class TracefsRawSource implements KernelTraceSource {
     @Override
     public void run(Consumer<String> lines) throws IOException {
         try (TracefsSession s = TracefsSession.open(root, events, bufferKb, filters)) {
-            RecordRenderer renderer = new RecordRenderer(formats(s), new PidNames(Path.of("/proc")));
+            RecordRenderer renderer = new RecordRenderer(formats(s), new PidNames(Path.of("/proc"), s.root()));
             int pageSize = subBufferSize(s.instance());
             Path printFormat = s.instance().resolve("events/ftrace/print/format");
             EventFormat marker = EventFormat.parse("ftrace", printFormat.toString(), Files.readString(printFormat));
@@ -97,7 +99,9 @@ public final class TracefsRawSource implements KernelTraceSource {
             }
             session = s;
             started.countDown();
-            merge(cpus.size(), readers, queue, lines, stats, s);
+            try (CpuMarkers markers = new CpuMarkers(s.instance().resolve("trace_marker"), cpus)) {
+                merge(readers, queue, lines, stats, markers);
+            }
             stats.report(lossSink, false);
             synchronized (failures) {
                 if (!failures.isEmpty()) {
@@ -167,6 +171,7 @@ public final class TracefsRawSource implements KernelTraceSource {
         String[] lines = new String[max];
         int[] count = {0};
         boolean[] last = {false};
+        long[] lastTs = {page.getLong(0)};
         EventFormat.Field type = marker.field("common_type");
         EventFormat.Field text = marker.field("buf");
         long now = System.nanoTime();
@@ -174,6 +179,7 @@ public final class TracefsRawSource implements KernelTraceSource {
         try {
             lost = RingPage.read(page, n, (t, p, off, len) -> {
                 sb.setLength(0);
+                lastTs[0] = t;
                 if (type.number(p, off) == marker.id()) {
                     last[0] |= text.string(p, off, len).startsWith(stopToken);
                 } else if (renderer.render(cpu, t, p, off, len, now, sb)) {
@@ -184,7 +190,8 @@ public final class TracefsRawSource implements KernelTraceSource {
         } catch (RuntimeException e) {
             // a page that does not decode is reported as lost, never guessed at
             LOG.error("raw reader: cpu {}: undecodable page ({}): its events are lost", cpu, e.getMessage());
-            return new Batch(slot, new long[] {page.getLong(0)}, new String[] {"CPU:" + cpu + " [LOST 1 EVENTS]"}, 1, false);
+            return new Batch(slot, new long[] {page.getLong(0)}, new String[] {"CPU:" + cpu + " [LOST 1 EVENTS]"}, 1,
+                    page.getLong(0), false);
         }
         if (lost != RingPage.NONE_LOST) {
             // before the page's own events, as trace_pipe prints it
@@ -194,33 +201,36 @@ public final class TracefsRawSource implements KernelTraceSource {
             lines[0] = "CPU:" + cpu + " [LOST " + Math.max(lost, 1) + " EVENTS]";
             count[0]++;
         }
-        return new Batch(slot, ts, lines, count[0], last[0]);
+        return new Batch(slot, ts, lines, count[0], lastTs[0], last[0]);
     }
 
     /**
-     * Merges the CPUs' streams (each in time order) into one: the oldest head goes out once every CPU
-     * has something queued, or once it has waited {@link #WINDOW_NANOS} for a quiet CPU.
+     * Merges the CPUs' streams into one (see {@link CpuMerge}); a CPU read from for {@link #TICK_NANOS}
+     * gets a marker, so a quiet CPU holds the others back no longer than that.
      */
-    private void merge(int cpuCount, List<Thread> readers, BlockingQueue<Batch> queue, Consumer<String> lines,
-            CpuStats stats, TracefsSession s) throws IOException {
-        List<ArrayDeque<Item>> perCpu = new ArrayList<>();
-        for (int i = 0; i < cpuCount; i++) {
-            perCpu.add(new ArrayDeque<>());
-        }
+    private void merge(List<Thread> readers, BlockingQueue<Batch> queue, Consumer<String> lines, CpuStats stats,
+            CpuMarkers markers) throws IOException {
+        CpuMerge merge = new CpuMerge(cpus.size());
+        long[] lastTick = new long[cpus.size()];
+        Arrays.fill(lastTick, Long.MIN_VALUE / 2);
         long nextStats = System.nanoTime() + 1_000_000_000L;
-        long nextWake = 0;
+        long nextStopMark = 0;
+        long stopDeadline = Long.MAX_VALUE;
         try {
             while (true) {
-                Batch b = queue.poll(10, TimeUnit.MILLISECONDS);
+                Batch b = queue.poll(5, TimeUnit.MILLISECONDS);
                 long now = System.nanoTime();
                 while (b != null) {
-                    ArrayDeque<Item> d = perCpu.get(b.slot());
-                    for (int i = 0; i < b.size(); i++) {
-                        d.add(new Item(b.ts()[i], now, b.lines()[i]));
-                    }
+                    merge.add(b.slot(), b.ts(), b.lines(), b.size(), b.lastRecordTs());
                     b = queue.poll();
                 }
-                emit(perCpu, lines, now, false);
+                handedOver = merge.emit(now - WINDOW_NANOS, lines);
+                for (int slot = 0; slot < lastTick.length && !stopping; slot++) {
+                    if (merge.settled(slot) < now - TICK_NANOS && now - lastTick[slot] >= TICK_NANOS) {
+                        markers.write(slot, TICK);
+                        lastTick[slot] = now;
+                    }
+                }
                 if (now > nextStats) {
                     stats.report(lossSink, false);
                     nextStats = now + 1_000_000_000L;
@@ -229,34 +239,30 @@ public final class TracefsRawSource implements KernelTraceSource {
                     if (readers.stream().noneMatch(Thread::isAlive) && queue.isEmpty()) {
                         break;
                     }
-                    if (now > nextWake) { // a stop marker on each CPU, again each second until every reader saw its own
-                        markEveryCpu(s);
-                        nextWake = now + 1_000_000_000L;
+                    if (now > nextStopMark) { // again each second until every reader saw its own
+                        for (int slot = 0; slot < cpus.size(); slot++) {
+                            markers.write(slot, stopToken);
+                        }
+                        nextStopMark = now + 1_000_000_000L;
+                        stopDeadline = Math.min(stopDeadline, now + STOP_GIVE_UP_NANOS);
+                    }
+                    if (now > stopDeadline) {
+                        LOG.warn("raw reader: cpus {} did not read their stop marker in time; stopping without them",
+                                readers.stream().filter(Thread::isAlive).map(Thread::getName).toList());
+                        break;
                     }
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        emit(perCpu, lines, Long.MAX_VALUE, true);
+        merge.flush(lines);
+        handedOver = Long.MAX_VALUE;
     }
 
-    private static void emit(List<ArrayDeque<Item>> perCpu, Consumer<String> lines, long now, boolean all) {
-        while (true) {
-            ArrayDeque<Item> oldest = null;
-            boolean everyCpuHasOne = true;
-            for (ArrayDeque<Item> d : perCpu) {
-                if (d.isEmpty()) {
-                    everyCpuHasOne = false;
-                } else if (oldest == null || d.peek().ts() < oldest.peek().ts()) {
-                    oldest = d;
-                }
-            }
-            if (oldest == null || !(all || everyCpuHasOne || now - oldest.peek().arrived() >= WINDOW_NANOS)) {
-                return;
-            }
-            lines.accept(oldest.poll().line());
-        }
+    @Override
+    public long handedOverThrough(long fallback) {
+        return handedOver;
     }
 
     @Override
@@ -266,28 +272,11 @@ public final class TracefsRawSource implements KernelTraceSource {
 
     /**
      * Ends {@link #run} once every CPU has been read up to now: a marker holding the stop token is written
-     * on each CPU (taskset pins the writer), and each CPU's reader ends when it reads its marker.
+     * on each CPU, and each CPU's reader ends when it reads its own.
      */
     @Override
     public void stop() throws IOException {
         stopping = true;
-    }
-
-    private void markEveryCpu(TracefsSession s) throws IOException {
-        Path marker = s.instance().resolve("trace_marker");
-        for (int cpu : cpus) {
-            try {
-                Process p = new ProcessBuilder("taskset", "-c", Integer.toString(cpu), "sh", "-c",
-                        "printf '%s' \"$1\" > \"$2\"", "mark", stopToken, marker.toString()).redirectErrorStream(true).start();
-                String out = new String(p.getInputStream().readAllBytes()).strip();
-                if (p.waitFor() != 0) {
-                    throw new IOException("cannot write the stop marker on cpu " + cpu + ": " + out);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while stopping", e);
-            }
-        }
     }
 
     public TracefsSession session() {

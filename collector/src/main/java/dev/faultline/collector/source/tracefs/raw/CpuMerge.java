@@ -1,0 +1,69 @@
+package dev.faultline.collector.source.tracefs.raw;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The per-CPU streams, each in time order, merged into one. A CPU's stream is settled up to the time of
+ * the last record read from it (data or marker): nothing older can come from it later. A line goes out
+ * once every CPU is settled up to its time, so lines leave in time order without a guessed delay.
+ */
+final class CpuMerge {
+    private record Item(long ts, String line) {
+    }
+
+    private final List<ArrayDeque<Item>> perCpu = new ArrayList<>();
+    private final long[] settled;
+
+    CpuMerge(int cpus) {
+        for (int i = 0; i < cpus; i++) {
+            perCpu.add(new ArrayDeque<>());
+        }
+        settled = new long[cpus];
+        Arrays.fill(settled, Long.MIN_VALUE);
+    }
+
+    /** A page's lines, and the time of its last record of any kind (a page of markers settles too). */
+    void add(int slot, long[] ts, String[] lines, int size, long lastRecordTs) {
+        ArrayDeque<Item> d = perCpu.get(slot);
+        for (int i = 0; i < size; i++) {
+            d.add(new Item(ts[i], lines[i]));
+        }
+        settled[slot] = Math.max(settled[slot], lastRecordTs);
+    }
+
+    long settled(int slot) {
+        return settled[slot];
+    }
+
+    /**
+     * Hands over, in time order, every line at or before the time all CPUs are settled to, taking a CPU
+     * as settled at least to {@code floor} (the fallback for a CPU that cannot be ticked); returns that time.
+     */
+    long emit(long floor, Consumer<String> out) {
+        long through = Long.MAX_VALUE;
+        for (long s : settled) {
+            through = Math.min(through, Math.max(s, floor));
+        }
+        while (true) {
+            ArrayDeque<Item> oldest = null;
+            for (ArrayDeque<Item> d : perCpu) {
+                if (!d.isEmpty() && (oldest == null || d.peek().ts() < oldest.peek().ts())) {
+                    oldest = d;
+                }
+            }
+            if (oldest == null || oldest.peek().ts() > through) {
+                return through;
+            }
+            out.accept(oldest.poll().line());
+        }
+    }
+
+    /** At the end: everything left, in time order. */
+    void flush(Consumer<String> out) {
+        emit(Long.MAX_VALUE, out);
+    }
+}
