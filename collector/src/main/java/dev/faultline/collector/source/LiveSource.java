@@ -20,14 +20,18 @@ import java.util.function.Consumer;
  * for the helper, a stream is taken to be {@code windowMs} behind the clock at most.
  */
 public final class LiveSource implements LineSource {
-    private static final String TRACEFS_END = "\u0000tracefs ended";
-    private static final String HELPER_END = "\u0000helper ended";
+    private static final String END = "\u0000end";
+    private static final int MAX_TAKE = 8192;
 
     private final KernelTraceSource tracefs;
     private final BpfHelper helper;
     private final long windowNanos;
 
     private record Item(long ts, long order, String line) {
+    }
+
+    /** A line as a stream handed it over. */
+    private record Queued(boolean fromTracefs, String line) {
     }
 
     public LiveSource(KernelTraceSource tracefs, BpfHelper helper, long windowMs) {
@@ -47,19 +51,19 @@ public final class LiveSource implements LineSource {
             tracefs.run(lines);
             return;
         }
-        BlockingQueue<String> queue = new LinkedBlockingQueue<>();
+        BlockingQueue<Queued> queue = new LinkedBlockingQueue<>();
         List<Thread> producers = new ArrayList<>();
         List<IOException> failures = new ArrayList<>();
         for (LineSource s : List.of(tracefs, (LineSource) helper)) {
             Thread t = new Thread(() -> {
                 try {
-                    s.run(queue::add);
+                    s.run(line -> queue.add(new Queued(s == tracefs, line)));
                 } catch (IOException e) {
                     synchronized (failures) {
                         failures.add(e);
                     }
                 } finally {
-                    queue.add(s == tracefs ? TRACEFS_END : HELPER_END);
+                    queue.add(new Queued(s == tracefs, END));
                 }
             }, "faultline-live-" + (s == tracefs ? "tracefs" : "bpf"));
             t.start();
@@ -74,20 +78,25 @@ public final class LiveSource implements LineSource {
             while (!(tracefsEnded && helperEnded)) {
                 // asked before taking lines: every tracefs line it covers is in the queue by then
                 long tracefsThrough = tracefsEnded ? Long.MAX_VALUE : tracefs.handedOverThrough(System.nanoTime() - windowNanos);
-                String line = queue.poll(10, TimeUnit.MILLISECONDS);
-                while (line != null) {
-                    if (line == TRACEFS_END) {
-                        tracefsEnded = true;
-                    } else if (line == HELPER_END) {
-                        helperEnded = true;
-                    } else {
-                        long ts = LineParser.timestampNs(line);
-                        lastTs = ts >= 0 ? ts : lastTs; // a loss line stays where it came
-                        heap.add(new Item(lastTs, order++, line));
+                Queued q = queue.poll(10, TimeUnit.MILLISECONDS);
+                // a bounded take, so lines keep going out while the streams outpace us
+                int taken = 0;
+                long[] lastTaken = {Long.MAX_VALUE, Long.MAX_VALUE}; // per stream (tracefs, helper), in this take
+                for (; q != null && taken < MAX_TAKE; q = ++taken < MAX_TAKE ? queue.poll() : null) {
+                    if (q.line() == END) {
+                        tracefsEnded |= q.fromTracefs();
+                        helperEnded |= !q.fromTracefs();
+                        continue;
                     }
-                    line = queue.poll();
+                    long ts = LineParser.timestampNs(q.line());
+                    lastTs = ts >= 0 ? ts : lastTs; // a loss line stays where it came
+                    lastTaken[q.fromTracefs() ? 0 : 1] = lastTs;
+                    heap.add(new Item(lastTs, order++, q.line()));
                 }
                 long through = Math.min(tracefsThrough, helperEnded ? Long.MAX_VALUE : System.nanoTime() - windowNanos);
+                if (taken == MAX_TAKE) { // a stream's lines left in the queue are no older than its last one taken
+                    through = Math.min(through, Math.min(lastTaken[0], lastTaken[1]));
+                }
                 while (!heap.isEmpty() && heap.peek().ts <= through) {
                     lines.accept(heap.poll().line);
                 }

@@ -36,6 +36,7 @@ public final class TracefsRawSource implements KernelTraceSource {
     private static final long TICK_NANOS = 20_000_000L;
     private static final long STOP_GIVE_UP_NANOS = 10_000_000_000L;
     private static final String TICK = "faultline-tick";
+    private static final int MAX_TAKE = 64;
 
     private final Path root;
     private final List<String> events;
@@ -220,9 +221,9 @@ public final class TracefsRawSource implements KernelTraceSource {
             while (true) {
                 Batch b = queue.poll(5, TimeUnit.MILLISECONDS);
                 long now = System.nanoTime();
-                while (b != null) {
+                // a bounded take, so lines keep going out while the readers outpace us
+                for (int taken = 0; b != null; b = ++taken < MAX_TAKE ? queue.poll() : null) {
                     merge.add(b.slot(), b.ts(), b.lines(), b.size(), b.lastRecordTs());
-                    b = queue.poll();
                 }
                 handedOver = merge.emit(now - WINDOW_NANOS, lines);
                 for (int slot = 0; slot < lastTick.length && !stopping; slot++) {
