@@ -34,8 +34,11 @@ final class EventEncoder {
         ByteArrayOutputStream out = BUFFER.get();
         out.reset();
         out.writeBytes(PREFIX);
-        BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, ENCODER.get());
-        ENCODER.set(enc);
+        BinaryEncoder reused = ENCODER.get();
+        BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, reused);
+        if (enc != reused) { // ThreadLocal.set costs a map write: only the first time on a thread
+            ENCODER.set(enc);
+        }
         try {
             e.getHeader().customEncode(enc);
             Integer branch = BRANCH.get(e.getBody().getClass());

@@ -8,8 +8,19 @@ final class Cursor {
     private final String s;
     private int pos;
 
+    private static final long MAX_BEFORE_DECIMAL_DIGIT = Long.divideUnsigned(-1L, 10);
+
     Cursor(String s) {
+        this(s, 0);
+    }
+
+    Cursor(String s, int pos) {
         this.s = s;
+        this.pos = pos;
+    }
+
+    int pos() {
+        return pos;
     }
 
     /** Expects {@code literal} after optional spaces. */
@@ -100,11 +111,11 @@ final class Cursor {
         int start = pos;
         long v = 0;
         while (pos < s.length()) {
-            int d = Character.digit(s.charAt(pos), radix);
+            int d = digit(s.charAt(pos), radix);
             if (d < 0) {
                 break;
             }
-            if (radix == 16 ? (v >>> 60) != 0 : Long.compareUnsigned(v, Long.divideUnsigned(-1L, 10)) > 0) {
+            if (radix == 16 ? (v >>> 60) != 0 : Long.compareUnsigned(v, MAX_BEFORE_DECIMAL_DIGIT) > 0) {
                 throw new PayloadException("number wider than 64 bits at column " + start);
             }
             v = v * radix + d;
@@ -114,6 +125,21 @@ final class Cursor {
             throw new PayloadException("expected a number at column " + start);
         }
         return v;
+    }
+
+    private static int digit(char c, int radix) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (radix == 16) {
+            if (c >= 'a' && c <= 'f') {
+                return c - 'a' + 10;
+            }
+            if (c >= 'A' && c <= 'F') {
+                return c - 'A' + 10;
+            }
+        }
+        return -1;
     }
 
     private void skipSpaces() {

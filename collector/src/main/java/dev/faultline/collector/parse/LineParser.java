@@ -6,6 +6,7 @@ package dev.faultline.collector.parse;
  * scanning, no regular expressions: this runs once per event.
  */
 public final class LineParser {
+    private final StringPool names = new StringPool();
 
     public ParsedLine parse(String line) {
         int n = line.length();
@@ -70,7 +71,7 @@ public final class LineParser {
             return new ParsedLine.Malformed("no <comm>-<tid>");
         }
         int tid = parseIntDec(line, dash + 1, end);
-        String comm = line.substring(i, dash);
+        String comm = names.of(line, i, dash);
         if (comm.equals("<...>")) {
             comm = null;
         }
@@ -84,7 +85,7 @@ public final class LineParser {
         if (nameEnd == e || nameEnd == n) {
             return new ParsedLine.Malformed("no event name");
         }
-        String event = line.substring(e, nameEnd);
+        String event = names.of(line, e, nameEnd);
         char sep = line.charAt(nameEnd);
         if (sep == ':') {
             int p = nameEnd + 1 < n && line.charAt(nameEnd + 1) == ' ' ? nameEnd + 2 : nameEnd + 1;
@@ -135,12 +136,12 @@ public final class LineParser {
             a++;
         }
         int b = a;
-        while (b < line.length() && Character.isDigit(line.charAt(b))) {
+        while (b < line.length() && isDigit(line.charAt(b))) {
             b++;
         }
         int c = lost + 6;
         int d = c;
-        while (d < line.length() && Character.isDigit(line.charAt(d))) {
+        while (d < line.length() && isDigit(line.charAt(d))) {
             d++;
         }
         if (b == a || d == c) {
@@ -158,7 +159,7 @@ public final class LineParser {
             }
             int k = c - 1;
             int fracDigits = 0;
-            while (k >= from && Character.isDigit(line.charAt(k))) {
+            while (k >= from && isDigit(line.charAt(k))) {
                 k--;
                 fracDigits++;
             }
@@ -167,7 +168,7 @@ public final class LineParser {
             }
             int secEnd = k;
             k--;
-            while (k >= from && Character.isDigit(line.charAt(k))) {
+            while (k >= from && isDigit(line.charAt(k))) {
                 k--;
             }
             if (k < secEnd - 1 && (k < from || line.charAt(k) == ' ')) {
@@ -179,8 +180,8 @@ public final class LineParser {
 
     private static long parseTimestamp(String line, int from, int to) {
         int dot = line.indexOf('.', from);
-        long secs = Long.parseLong(line, from, dot, 10);
-        long frac = Long.parseLong(line, dot + 1, to, 10);
+        long secs = decimal(line, from, dot);
+        long frac = decimal(line, dot + 1, to);
         int digits = to - dot - 1;
         for (int d = digits; d < 9; d++) {
             frac *= 10;
@@ -189,6 +190,10 @@ public final class LineParser {
             frac /= 10;
         }
         return secs * 1_000_000_000L + frac;
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
     }
 
     private static boolean isNameChar(char c) {
@@ -214,7 +219,7 @@ public final class LineParser {
             return false;
         }
         for (int k = a; k < b; k++) {
-            if (!Character.isDigit(s.charAt(k))) {
+            if (!isDigit(s.charAt(k))) {
                 return false;
             }
         }
@@ -234,6 +239,15 @@ public final class LineParser {
     }
 
     private static int parseIntDec(String s, int a, int b) {
-        return Integer.parseInt(s, a, b, 10);
+        return (int) decimal(s, a, b);
+    }
+
+    /** Digits already checked by the caller (Long.parseLong's generic path is a hot spot here). */
+    private static long decimal(String s, int a, int b) {
+        long v = 0;
+        for (int k = a; k < b; k++) {
+            v = v * 10 + (s.charAt(k) - '0');
+        }
+        return v;
     }
 }

@@ -82,15 +82,29 @@ public final class PayloadParsers {
         return parser == null ? null : parser.apply(payload);
     }
 
+    private static final StringPool ARG_NAMES = new StringPool();
+
+    private static int skipSpaces(String s, int i) {
+        while (i < s.length() && s.charAt(i) == ' ') {
+            i++;
+        }
+        return i;
+    }
+
     /** {@code fd: 5, cmd: 0x40a0ae49, arg: 0x7ffcf2142100} */
     public static Decoded.SyscallEnter syscallEnter(String name, String args) {
-        Map<String, Long> out = new LinkedHashMap<>();
-        for (String part : args.split(",")) {
-            int colon = part.indexOf(':');
-            if (colon < 0) {
+        Map<String, Long> out = new LinkedHashMap<>(8);
+        // "fd: 0x5, cmd: 0xae80, arg: 0x0", read in place: one of the most frequent lines live
+        for (int i = 0; i < args.length(); ) {
+            int colon = args.indexOf(':', i);
+            int comma = args.indexOf(',', i);
+            if (colon < 0 || (comma >= 0 && comma < colon)) {
                 throw new PayloadException("syscall argument without ':' in " + name);
             }
-            out.put(part.substring(0, colon).strip(), new Cursor(part.substring(colon + 1)).number());
+            Cursor value = new Cursor(args, colon + 1);
+            out.put(ARG_NAMES.of(args, skipSpaces(args, i), colon), value.number());
+            int next = args.indexOf(',', value.pos());
+            i = next < 0 ? args.length() : next + 1;
         }
         return new Decoded.SyscallEnter(name, out);
     }

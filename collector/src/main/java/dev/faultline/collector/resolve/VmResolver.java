@@ -163,7 +163,9 @@ public final class VmResolver {
             if (p.comm == null) {
                 p.comm = line.comm();
             }
-            threads.put(line.tid(), p);
+            if (threads.get(line.tid()) != p) {
+                threads.put(line.tid(), p);
+            }
             return p;
         }
         VmProcess p = threads.get(line.tid());
@@ -451,9 +453,17 @@ public final class VmResolver {
                 host.wallMillis(), 0L, host.source());
     }
 
+    /** Event type names for the counts, without Class.getSimpleName's lookups on every event. */
+    private static final ClassValue<String> TYPE_NAMES = new ClassValue<>() {
+        @Override
+        protected String computeValue(Class<?> type) {
+            return type.getSimpleName();
+        }
+    };
+
     private void emit(EventHeader h, Object body) {
         h.setSeq(host.nextSeq());
-        stats.event(body.getClass().getSimpleName());
+        stats.event(TYPE_NAMES.get(body.getClass()));
         sink.accept(new Event(h, body));
     }
 

@@ -50,7 +50,8 @@ final class CpuMerge {
         }
         while (true) {
             ArrayDeque<Item> oldest = null;
-            for (ArrayDeque<Item> d : perCpu) {
+            for (int i = 0; i < perCpu.size(); i++) {
+                ArrayDeque<Item> d = perCpu.get(i);
                 if (!d.isEmpty() && (oldest == null || d.peek().ts() < oldest.peek().ts())) {
                     oldest = d;
                 }

@@ -108,8 +108,11 @@ final class RecordRenderer {
             out.append(cpu < 10 ? "00" : "0");
         }
         out.append(cpu).append("] ..... ").append(ts / 1_000_000_000L).append('.');
-        String frac = Long.toString(ts % 1_000_000_000L);
-        out.append("000000000", frac.length(), 9).append(frac).append(": ");
+        long frac = ts % 1_000_000_000L;
+        for (long digit = 100_000_000L; digit > 1 && frac < digit; digit /= 10) {
+            out.append('0'); // nanoseconds zero-padded to 9 digits
+        }
+        out.append(frac).append(": ");
         if (kind instanceof Printed p) {
             out.append(p.format().name()).append(": ");
             p.print().render(new FormatExpr.Rec(page, offset, length), out);
