@@ -27,6 +27,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "kvm_guest.h" /* cli/src/main/resources/faultline/bench */
+
 struct fl_memory_region2 {
     uint32_t slot;
     uint32_t flags;
@@ -88,20 +90,8 @@ int main(int argc, char **argv) {
                                               .userspace_addr = (uint64_t)mem};
     if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &ram) < 0) die("KVM_SET_USER_MEMORY_REGION");
 
-    int vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
-    if (vcpu < 0) die("KVM_CREATE_VCPU");
-    int run_size = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
-    struct kvm_run *run = mmap(NULL, run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
-    if (run == MAP_FAILED) die("mmap kvm_run");
-    struct kvm_sregs sregs;
-    if (ioctl(vcpu, KVM_GET_SREGS, &sregs) < 0) die("KVM_GET_SREGS");
-    sregs.cs.base = 0;
-    sregs.cs.selector = 0;
-    sregs.ds.base = 0;
-    sregs.ds.selector = 0;
-    if (ioctl(vcpu, KVM_SET_SREGS, &sregs) < 0) die("KVM_SET_SREGS");
-    struct kvm_regs regs = {.rip = 0, .rflags = 2, .rcx = (uint64_t)iterations};
-    if (ioctl(vcpu, KVM_SET_REGS, &regs) < 0) die("KVM_SET_REGS");
+    int vcpu;
+    struct kvm_run *run = fl_real_mode_vcpu(kvm, vm, (uint64_t)iterations, &vcpu);
 
     long pio = 0, mmio_w = 0, mmio_r = 0;
     for (;;) {

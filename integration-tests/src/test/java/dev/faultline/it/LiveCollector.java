@@ -53,10 +53,11 @@ final class LiveCollector {
         KernelFeatures.require(BpfHelper.findBpftrace() != null, "bpftrace (apt-get install bpftrace)");
     }
 
-    /** Compiles src/test/c/kvm_workload.c into {@code dir}. */
+    /** Compiles src/test/c/kvm_workload.c (with the bench's kvm_guest.h) into {@code dir}. */
     static Path workload(Path dir) throws Exception {
         Path out = dir.resolve("kvm_workload");
-        Process cc = new ProcessBuilder("gcc", "-O2", "-Wall", "-Werror", "-o", out.toString(),
+        Process cc = new ProcessBuilder("gcc", "-O2", "-Wall", "-Werror", "-I",
+                Path.of("../cli/src/main/resources/faultline/bench").toAbsolutePath().toString(), "-o", out.toString(),
                 Path.of("src/test/c/kvm_workload.c").toAbsolutePath().toString()).redirectErrorStream(true).start();
         String msg = new String(cc.getInputStream().readAllBytes());
         assertThat(cc.waitFor()).as(msg).isZero();
