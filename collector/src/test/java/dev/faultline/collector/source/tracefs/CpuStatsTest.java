@@ -26,9 +26,11 @@ class CpuStatsTest {
             CpuStats stats = new CpuStats(s.tracePipe().getParent());
             stats.report(sink, true);
             Path workload = Path.of(System.getProperty("java.io.tmpdir"), "faultline-cpustats-workload");
-            Process cc = new ProcessBuilder("gcc", "-O2", "-o", workload.toString(),
-                    Path.of("../integration-tests/src/test/c/kvm_workload.c").toAbsolutePath().toString()).start();
-            assertThat(cc.waitFor()).isZero();
+            Process cc = new ProcessBuilder("gcc", "-O2", "-I", Path.of("../cli/src/main/resources/faultline/bench").toAbsolutePath().toString(),
+                    "-o", workload.toString(), Path.of("../integration-tests/src/test/c/kvm_workload.c").toAbsolutePath().toString())
+                    .redirectErrorStream(true).start();
+            String ccOut = new String(cc.getInputStream().readAllBytes());
+            assertThat(cc.waitFor()).as(ccOut).isZero();
             assertThat(new ProcessBuilder(workload.toString(), "5000").start().waitFor()).isZero();
             Files.deleteIfExists(workload);
             stats.report(sink, false);
