@@ -82,6 +82,15 @@ final class LiveCollector {
         Thread.sleep(500);
         source.stop();
         thread.join(60_000);
-        assertThat(thread.isAlive()).isFalse();
+        if (thread.isAlive()) { // say where it hangs: every thread's stack
+            StringBuilder dump = new StringBuilder();
+            Thread.getAllStackTraces().forEach((t, stack) -> {
+                dump.append('"').append(t.getName()).append("\" ").append(t.getState()).append('\n');
+                for (StackTraceElement e : stack) {
+                    dump.append("    at ").append(e).append('\n');
+                }
+            });
+            assertThat(thread.isAlive()).as("the collector did not stop in 60 s; threads:%n%s", dump).isFalse();
+        }
     }
 }

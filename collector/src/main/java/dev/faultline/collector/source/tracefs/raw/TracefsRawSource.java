@@ -227,7 +227,10 @@ public final class TracefsRawSource implements KernelTraceSource {
                 }
                 handedOver = merge.emit(now - WINDOW_NANOS, lines);
                 for (int slot = 0; slot < lastTick.length && !stopping; slot++) {
-                    if (merge.settled(slot) < now - TICK_NANOS && now - lastTick[slot] >= TICK_NANOS) {
+                    // a new tick once the last one came back (or a second later): a writer that is slow or stuck
+                    // never gets a pipe full of ticks to block us on
+                    boolean lastTickRead = merge.settled(slot) >= lastTick[slot] || now - lastTick[slot] >= 1_000_000_000L;
+                    if (merge.settled(slot) < now - TICK_NANOS && now - lastTick[slot] >= TICK_NANOS && lastTickRead) {
                         markers.write(slot, TICK);
                         lastTick[slot] = now;
                     }
