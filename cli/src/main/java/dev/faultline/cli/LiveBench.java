@@ -2,7 +2,6 @@ package dev.faultline.cli;
 
 import dev.faultline.collector.CollectorStats;
 import dev.faultline.collector.TracePipeline;
-import dev.faultline.collector.publish.EventSink;
 import dev.faultline.collector.resolve.FdInspector;
 import dev.faultline.collector.resolve.HostContext;
 import dev.faultline.collector.source.LiveSource;
@@ -10,8 +9,6 @@ import dev.faultline.collector.source.tracefs.CpuStats;
 import dev.faultline.collector.source.tracefs.EventFilters;
 import dev.faultline.collector.source.tracefs.TracefsReader;
 import dev.faultline.collector.source.tracefs.TracefsSession;
-import dev.faultline.events.Event;
-import dev.faultline.serde.AvroSerde;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -156,9 +153,7 @@ final class LiveBench implements Callable<Integer> {
 
     private Run collector(Path guest, Map<String, String> filters) throws Exception {
         LiveSource live = new LiveSource(TracefsReader.RAW.open(tracefs, TracefsSession.STANDARD_EVENTS, bufferKb, filters), null, 100);
-        AvroSerde<Event> serde = AvroSerde.events();
-        long[] bytes = {0};
-        EventSink encode = e -> bytes[0] += serde.encode(e).length;
+        EncodeOnlySink encode = new EncodeOnlySink();
         CollectorStats stats = new CollectorStats();
         TracePipeline pipeline = new TracePipeline(new HostContext("bench", TracefsReader.RAW.eventSource(), Clock.systemUTC(), 47, 1,
                 FdInspector.proc(Path.of("/proc"))), encode, stats);
@@ -186,6 +181,6 @@ final class LiveBench implements Callable<Integer> {
             throw failed[0];
         }
         long lost = stats.lostEvents().values().stream().mapToLong(Long::longValue).sum();
-        return new Run(rate, lost, String.format("%,d lines, %,d events, %,d bytes of Avro", stats.lines(), stats.totalEvents(), bytes[0]));
+        return new Run(rate, lost, String.format("%,d lines, %,d events, %,d bytes of Avro", stats.lines(), stats.totalEvents(), encode.bytes()));
     }
 }
