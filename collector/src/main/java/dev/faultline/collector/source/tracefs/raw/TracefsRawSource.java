@@ -86,9 +86,11 @@ public final class TracefsRawSource implements KernelTraceSource {
                 Thread t = new Thread(() -> {
                     try {
                         readCpu(cpu, mySlot, pipe, pageSize, renderer, marker, queue);
-                    } catch (IOException e) {
+                    } catch (IOException | RuntimeException e) {
+                        // said at once (this CPU is no longer read) and again when run ends, as its failure
+                        LOG.error("raw reader: cpu {} stopped: {}", cpu, e.toString());
                         synchronized (failures) {
-                            failures.add(new IOException("cpu " + cpu + ": " + e.getMessage(), e));
+                            failures.add(new IOException("cpu " + cpu + ": " + e, e));
                         }
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
