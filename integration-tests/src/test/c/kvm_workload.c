@@ -8,7 +8,10 @@
  * { out 0x3f8 (PIO write); mov [0x2000],ax (MMIO write); mov bx,[0x2004] (MMIO read) } and halts. GPA
  * 0x2000 has no memslot, so both accesses exit to us as KVM_EXIT_MMIO. Then a guest_memfd: create
  * (2 MiB, MMAP|INIT_SHARED), bind at GPA 0x100000 with KVM_SET_USER_MEMORY_REGION2, write 32 pages
- * through its mmap, punch a hole over 16 of them, allocate, delete the slot.
+ * through its mmap, punch a hole over 16 of them, allocate, delete the slot. Between bind and punch,
+ * the two confidential-VM populate calls the BPF helper decodes (KVM_MEMORY_ENCRYPT_OP with
+ * SNP_LAUNCH_UPDATE on the VM fd, TDX_INIT_MEM_REGION on the vCPU fd): a default VM refuses both, but
+ * their argument structs are what the helper reads, and the return codes are printed for the test.
  *
  * The ioctl structs are written out here (from the KVM uapi) because the build machine's headers
  * predate guest_memfd.
@@ -47,6 +50,33 @@ struct fl_create_guest_memfd {
     uint64_t reserved[6];
 };
 
+/* KVM_MEMORY_ENCRYPT_OP's command header (kvm_sev_cmd / kvm_tdx_cmd share the first 16 bytes) */
+struct fl_encrypt_cmd {
+    uint32_t id;
+    uint32_t flags;
+    uint64_t data;
+    uint64_t error;
+};
+
+struct fl_snp_launch_update {
+    uint64_t gfn_start;
+    uint64_t uaddr;
+    uint64_t len;
+    uint8_t type;
+    uint8_t pad0;
+    uint16_t flags;
+    uint32_t pad1;
+    uint64_t pad2[4];
+};
+
+struct fl_tdx_init_mem_region {
+    uint64_t source_addr;
+    uint64_t gpa;
+    uint64_t nr_pages;
+};
+
+#define FL_SNP_LAUNCH_UPDATE 101
+#define FL_TDX_INIT_MEM_REGION 3
 #define FL_SET_USER_MEMORY_REGION2 _IOW(KVMIO, 0x49, struct fl_memory_region2)
 #define FL_CREATE_GUEST_MEMFD _IOWR(KVMIO, 0xd4, struct fl_create_guest_memfd)
 #define FL_MEM_GUEST_MEMFD (1u << 2)
@@ -128,6 +158,14 @@ int main(int argc, char **argv) {
                                    .guest_memfd_offset = 0, .guest_memfd = (uint32_t)gmem};
     if (ioctl(vm, FL_SET_USER_MEMORY_REGION2, &r2) < 0) die("KVM_SET_USER_MEMORY_REGION2");
     printf("memslot slot 1 gpa 0x100000 size 0x200000 gmem_offset 0x0\n");
+    struct fl_snp_launch_update snp = {.gfn_start = 0x100, .uaddr = (uint64_t)g, .len = 0x2000, .type = 1};
+    struct fl_encrypt_cmd enc = {.id = FL_SNP_LAUNCH_UPDATE, .data = (uint64_t)&snp};
+    int r = ioctl(vm, KVM_MEMORY_ENCRYPT_OP, &enc);
+    printf("populate kind snp_launch_update gpa 0x100000 size 0x2000 ret %d\n", r < 0 ? -errno : r);
+    struct fl_tdx_init_mem_region tdx = {.source_addr = (uint64_t)g, .gpa = 0x104000, .nr_pages = 3};
+    enc = (struct fl_encrypt_cmd){.id = FL_TDX_INIT_MEM_REGION, .data = (uint64_t)&tdx};
+    r = ioctl(vcpu, KVM_MEMORY_ENCRYPT_OP, &enc);
+    printf("populate kind tdx_init_mem_region gpa 0x104000 size 0x3000 ret %d\n", r < 0 ? -errno : r);
     for (int p = 0; p < 32; p++) {
         g[p * 4096] = (uint8_t)p;
     }

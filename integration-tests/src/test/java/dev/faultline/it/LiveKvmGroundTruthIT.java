@@ -14,6 +14,8 @@ import dev.faultline.events.MemslotSet;
 import dev.faultline.events.Mmio;
 import dev.faultline.events.MmioKind;
 import dev.faultline.events.Pio;
+import dev.faultline.events.Populate;
+import dev.faultline.events.PopulateKind;
 import dev.faultline.events.TraceLoss;
 import dev.faultline.events.VmCreated;
 import dev.faultline.events.VmDestroyed;
@@ -36,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The ground truth (SPEC 9): two workloads drive /dev/kvm at once (PIO, MMIO reads and writes, a
- * guest_memfd created, bound, written, punched, allocated, its slot deleted) while the live collector
+ * guest_memfd created, bound, written, punched, allocated, its slot deleted, SNP and TDX populate calls) while the live collector
  * captures from the kernel into the in-process broker; the events in faultline.events must be exactly
  * what the workloads did, attributed to the right VM, with no loss; with either reader. Needs root, tracefs,
  * /dev/kvm, gcc and bpftrace.
@@ -56,8 +58,8 @@ class LiveKvmGroundTruthIT {
 
             Process a = new ProcessBuilder(workload.toString(), "40").start();
             Process b = new ProcessBuilder(workload.toString(), "25").start();
-            Map<String, String> factsA = facts(new String(a.getInputStream().readAllBytes()));
-            Map<String, String> factsB = facts(new String(b.getInputStream().readAllBytes()));
+            String outA = new String(a.getInputStream().readAllBytes());
+            String outB = new String(b.getInputStream().readAllBytes());
             assertThat(a.waitFor()).isZero();
             assertThat(b.waitFor()).isZero();
             collector.stop();
@@ -66,13 +68,14 @@ class LiveKvmGroundTruthIT {
 
             List<Event> events = readAll(kafka.bootstrapServers(), publisher.sent());
             assertThat(events).as(stats.summary()).noneMatch(e -> e.getBody() instanceof TraceLoss);
-            check(events, factsA, 40);
-            check(events, factsB, 25);
+            check(events, outA, 40);
+            check(events, outB, 25);
         }
     }
 
     /** One workload's VM: every fact it printed is in Kafka, attributed to it, and nothing more. */
-    private static void check(List<Event> all, Map<String, String> facts, int n) {
+    private static void check(List<Event> all, String out, int n) {
+        Map<String, String> facts = facts(out);
         String pid = facts.get("pid");
         List<Event> vm = all.stream().filter(e -> e.getHeader().getVm().startsWith("gt/" + pid + "/" + facts.get("vm_fd") + "@")).toList();
         assertThat(vm).as("VM of pid %s", pid).isNotEmpty();
@@ -119,7 +122,20 @@ class LiveKvmGroundTruthIT {
                 .allMatch(p -> p.getInode() == inode);
         assertThat(bodies(vm, GmemPageRemoved.class)).extracting(GmemPageRemoved::getOffset)
                 .containsExactlyInAnyOrderElementsOf(java.util.stream.LongStream.range(16, 32).map(p -> p << 12).boxed().toList());
+        assertThat(bodies(vm, Populate.class)).as("SNP and TDX populate structs decoded by the BPF helper, on the VM and vCPU fds")
+                .containsExactlyElementsOf(populates(out));
         assertThat(bodies(vm, VmDestroyed.class)).hasSize(1);
+    }
+
+    /** The workload's "populate kind K gpa G size S ret R" lines (a refused call still carries its struct). */
+    private static List<Populate> populates(String out) {
+        List<Populate> expected = out.lines().filter(l -> l.startsWith("populate ")).map(l -> {
+            String[] w = l.split(" ");
+            return new Populate(PopulateKind.valueOf(w[2].toUpperCase(java.util.Locale.ROOT)), Long.decode(w[4]),
+                    Long.decode(w[6]), Long.parseLong(w[8]));
+        }).toList();
+        assertThat(expected).as("the workload's populate calls").hasSize(2);
+        return expected;
     }
 
     private static Map<String, String> facts(String out) {

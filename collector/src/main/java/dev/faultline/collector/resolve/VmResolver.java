@@ -326,6 +326,7 @@ public final class VmResolver {
                 VmType type = vmType(c.arg());
                 Vm vm = new Vm(host.host() + "/" + p.tgid + "/" + fd + "@" + seconds(line.tsNs()), type, fd);
                 p.vmsByFd.put(fd, vm);
+                p.vcpusByFd.remove(fd); // a closed vCPU's number, re-used
                 p.latestVm = vm;
                 emit(header(line, vm.id(), p), new VmCreated(type, c.arg(), (int) c.fd(), fd));
             }
@@ -395,16 +396,29 @@ public final class VmResolver {
                         h.num("attributes"), h.fields().containsKey("flags") ? h.num("flags") : 0L));
             }
             case PRE_FAULT_MEMORY, MEMORY_ENCRYPT_OP -> {
-                Vm vm = vmByFd(p, c.fd());
                 if (h == null) {
-                    stats.skip("ioctl-without-detail", c.ioctl() + " (run the BPF helper)");
+                    // the helper describes only the populate commands of MEMORY_ENCRYPT_OP
+                    stats.skip("ioctl-without-detail", c.ioctl() + " (not a populate command, or no BPF helper)");
                     return;
                 }
+                Vm vm = vmOfVmOrVcpuFd(p, c.fd());
                 emit(header(line, vm.id(), p), new Populate(populateKind(h.text("kind")), h.num("gpa"),
                         h.num("size"), h.num("ret")));
             }
             default -> throw new IllegalStateException("unhandled " + c.ioctl());
         }
+    }
+
+    /**
+     * The VM of a call that may be issued on a vCPU fd (KVM_PRE_FAULT_MEMORY, TDX's populate): from the plain
+     * ioctl line that is the vCPU's fd; a helper line names the VM fd, or -1 when it did not see the vCPU made.
+     */
+    private Vm vmOfVmOrVcpuFd(VmProcess p, long fd) {
+        Vcpu vcpu = p.vcpusByFd.get((int) fd);
+        if (vcpu != null) {
+            return vcpu.vm();
+        }
+        return fd < 0 && p.latestVm != null ? p.latestVm : vmByFd(p, fd);
     }
 
     /** The VM an ioctl's fd names; a VM created before the trace started gets an id without a time. */

@@ -122,11 +122,37 @@ class VmResolverTest {
                 l("1.2", "faultline_create_vm: fd 3 type 4 ret 5"),
                 l("1.3", "faultline_create_vcpu: vmfd 5 id 0 ret 7"),
                 l("1.4", "faultline_populate: vmfd 5 kind snp_launch_update gpa 0x100000 size 0x1000 ret 0"),
-                l("1.5", "faultline_populate: vmfd 5 kind snp_launch_update gpa 0x100000 size 0x1000 ret -17"));
+                l("1.5", "faultline_populate: vmfd 5 kind snp_launch_update gpa 0x100000 size 0x1000 ret -17"),
+                // a vCPU the helper did not see created: no VM fd, the process's VM
+                l("1.6", "faultline_populate: vmfd -1 kind pre_fault gpa 0x300000 size 0x1000 ret 0"));
         assertThat(r.bodies(VmCreated.class)).singleElement().satisfies(v -> assertThat(v.getVmType()).isEqualTo(VmType.SEV_SNP));
         assertThat(r.bodies(VcpuCreated.class)).hasSize(1);
-        assertThat(r.bodies(Populate.class)).extracting(Populate::getRet).containsExactly(0L, -17L);
-        assertThat(r.bodies(Populate.class)).allMatch(p -> p.getKind() == PopulateKind.SNP_LAUNCH_UPDATE);
+        assertThat(r.bodies(Populate.class)).extracting(Populate::getRet).containsExactly(0L, -17L, 0L);
+        assertThat(r.bodies(Populate.class)).extracting(Populate::getKind).containsExactly(PopulateKind.SNP_LAUNCH_UPDATE,
+                PopulateKind.SNP_LAUNCH_UPDATE, PopulateKind.PRE_FAULT);
+        assertThat(r.events).extracting(e -> e.getHeader().getVm()).containsOnly("lab/100/5@1.200000");
+    }
+
+    @Test
+    void populateOnAVcpuFdBelongsToTheVcpusVm() {
+        // TDX's INIT_MEM_REGION and KVM_PRE_FAULT_MEMORY are vCPU ioctls: the plain line names the vCPU fd (7)
+        Replay r = Replay.lines(
+                l("1.1", "sys_ioctl(fd: 3, cmd: 0xae01, arg: 0x5)"), l("1.2", "sys_ioctl -> 0x5"),
+                l("1.3", "sys_ioctl(fd: 5, cmd: 0xae41, arg: 0)"), l("1.4", "sys_ioctl -> 0x7"),
+                l("1.5", "sys_ioctl(fd: 7, cmd: 0xc008aeba, arg: 0x7ffc0100)"),
+                l("1.6", "faultline_populate: vmfd 5 kind tdx_init_mem_region gpa 0x104000 size 0x3000 ret 0"),
+                l("1.6", "sys_ioctl -> 0x0"),
+                l("1.7", "sys_ioctl(fd: 7, cmd: 0xc040aed5, arg: 0x7ffc0100)"), l("1.8", "sys_ioctl -> 0x0"),
+                l("1.8", "faultline_populate: vmfd 5 kind pre_fault gpa 0x200000 size 0x1000 ret 0"),
+                // another MEMORY_ENCRYPT_OP command (not a populate): the helper prints nothing for it
+                l("1.9", "sys_ioctl(fd: 5, cmd: 0xc008aeba, arg: 0x7ffc0200)"), l("2.0", "sys_ioctl -> 0x0"),
+                l("2.1", "sys_ioctl(fd: 7, cmd: 0xae80, arg: 0)"));
+        assertThat(r.bodies(VmCreated.class)).singleElement().satisfies(v -> assertThat(v.getVmType()).isEqualTo(VmType.TDX));
+        assertThat(r.bodies(Populate.class)).containsExactly(
+                new Populate(PopulateKind.TDX_INIT_MEM_REGION, 0x104000L, 0x3000L, 0L),
+                new Populate(PopulateKind.PRE_FAULT, 0x200000L, 0x1000L, 0L));
+        assertThat(r.events).extracting(e -> e.getHeader().getVm()).containsOnly("lab/100/5@1.200000");
+        assertThat(r.stats.skipped()).containsEntry("ioctl-without-detail", 1L);
     }
 
     @Test
