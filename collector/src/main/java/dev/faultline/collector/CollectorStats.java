@@ -23,7 +23,11 @@ public final class CollectorStats {
     }
 
     public void event(String type) {
-        events.computeIfAbsent(type, k -> new LongAdder()).increment();
+        LongAdder n = events.get(type); // per event: a plain read before computeIfAbsent's locking path
+        if (n == null) {
+            n = events.computeIfAbsent(type, k -> new LongAdder());
+        }
+        n.increment();
     }
 
     /** A line or call skipped for {@code reason}; the first {@code sample} per reason is kept. */

@@ -1,7 +1,6 @@
 package dev.faultline.serde;
 
 import dev.faultline.events.Event;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.HashMap;
@@ -9,8 +8,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecordBase;
 
@@ -24,22 +21,19 @@ import org.apache.avro.specific.SpecificRecordBase;
 final class EventEncoder {
     private static final byte[] PREFIX = prefix(Event.getClassSchema());
     private static final Map<Class<?>, Integer> BRANCH = branches();
-    private static final ThreadLocal<ByteArrayOutputStream> BUFFER = ThreadLocal.withInitial(() -> new ByteArrayOutputStream(256));
-    private static final ThreadLocal<BinaryEncoder> ENCODER = new ThreadLocal<>();
+    private static final ThreadLocal<ArrayEncoder> ENCODER = ThreadLocal.withInitial(ArrayEncoder::new);
+    /** The collector encodes on one thread: its encoder is kept here, saving a ThreadLocal lookup per event. */
+    private static volatile Thread owner;
+    private static ArrayEncoder ownerEncoder;
 
     private EventEncoder() {
     }
 
     static byte[] encode(Event e) {
-        ByteArrayOutputStream out = BUFFER.get();
-        out.reset();
-        out.writeBytes(PREFIX);
-        BinaryEncoder reused = ENCODER.get();
-        BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, reused);
-        if (enc != reused) { // ThreadLocal.set costs a map write: only the first time on a thread
-            ENCODER.set(enc);
-        }
+        ArrayEncoder enc = encoderForThisThread();
+        enc.reset();
         try {
+            enc.writeFixed(PREFIX, 0, PREFIX.length);
             e.getHeader().customEncode(enc);
             Integer branch = BRANCH.get(e.getBody().getClass());
             if (branch == null) {
@@ -47,11 +41,28 @@ final class EventEncoder {
             }
             enc.writeIndex(branch);
             ((SpecificRecordBase) e.getBody()).customEncode(enc);
-            enc.flush();
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
-        return out.toByteArray();
+        return enc.toByteArray();
+    }
+
+    private static ArrayEncoder encoderForThisThread() {
+        Thread me = Thread.currentThread();
+        if (owner == me) {
+            return ownerEncoder;
+        }
+        ArrayEncoder mine = ENCODER.get();
+        Thread current = owner;
+        if (current == null || !current.isAlive()) { // the first encoding thread, or the next once it ended
+            synchronized (EventEncoder.class) {
+                if (owner == current) {
+                    ownerEncoder = mine;
+                    owner = me; // volatile write after the encoder: another thread seeing owner sees it too
+                }
+            }
+        }
+        return mine;
     }
 
     private static byte[] prefix(Schema schema) {

@@ -53,6 +53,45 @@ class AvroSerdeTest {
         }
     }
 
+    /**
+     * The encoder keeps the UTF-8 of strings it wrote: strings with equal hashes ("Aa" and "BB"), equal
+     * strings that are different objects, non-ASCII text, and several threads at once all still give
+     * Avro's bytes.
+     */
+    @Test
+    void cachedStringsNeverLeakIntoOtherRecords() throws Exception {
+        org.apache.avro.message.BinaryMessageEncoder<Event> avro = new org.apache.avro.message.BinaryMessageEncoder<>(
+                new SpecificData(), Event.getClassSchema());
+        SpecificData model = SpecificData.getForSchema(Event.getClassSchema());
+        String[] names = {"Aa", "BB", "AaAa", "BBBB", "AaBB", new String("Aa"), "vCPU 0/KVM", "ѵcpu-ü", "", "host/1/5@1.0"};
+        assertThat("Aa".hashCode()).isEqualTo("BB".hashCode());
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            java.util.List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int thread = t;
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < 2000; i++) {
+                        Event e = (Event) new RandomRecords(i, model).of(Event.getClassSchema());
+                        e.getHeader().setVm(names[(i + thread) % names.length]);
+                        e.getHeader().setHost(names[(i * 7 + thread) % names.length]);
+                        e.getHeader().setComm(names[(i * 3) % names.length]);
+                        java.nio.ByteBuffer expected = avro.encode(e);
+                        byte[] want = new byte[expected.remaining()];
+                        expected.get(want);
+                        assertThat(EventEncoder.encode(e)).as("record %d on thread %d", i, thread).isEqualTo(want);
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
     @Test
     void alertRoundTrips() {
         AvroSerde<Alert> serde = AvroSerde.alerts();

@@ -8,6 +8,9 @@ final class Cursor {
     private final String s;
     private int pos;
 
+    /** Words and names repeat on every line (exit reasons, access kinds): one String each, hash cached. */
+    private static final StringPool WORDS = new StringPool();
+
     private static final long MAX_BEFORE_DECIMAL_DIGIT = Long.divideUnsigned(-1L, 10);
 
     Cursor(String s) {
@@ -87,7 +90,7 @@ final class Cursor {
         if (start == pos) {
             throw new PayloadException("expected a word at column " + start);
         }
-        return s.substring(start, pos);
+        return WORDS.of(s, start, pos);
     }
 
     /** Everything up to {@code literal} (not consumed), trimmed. */
@@ -97,9 +100,16 @@ final class Cursor {
         if (at < 0) {
             throw new PayloadException("expected '" + literal + "'");
         }
-        String out = s.substring(pos, at).strip();
+        int from = pos;
+        int to = at;
+        while (from < to && s.charAt(from) <= ' ') {
+            from++;
+        }
+        while (to > from && s.charAt(to - 1) <= ' ') {
+            to--;
+        }
         pos = at;
-        return out;
+        return WORDS.of(s, from, to);
     }
 
     boolean atEnd() {

@@ -10,10 +10,16 @@ final class StringPool {
     private final String[] slots = new String[1024];
 
     String of(String s, int from, int to) {
-        int h = 0;
-        for (int k = from; k < to; k++) {
-            h = 31 * h + s.charAt(k);
+        // a few characters and the length pick the slot: hashing every character cost more than the match
+        int n = to - from;
+        if (n == 0) {
+            return "";
         }
+        int h = n;
+        h = 31 * h + s.charAt(from);
+        h = 31 * h + s.charAt(to - 1);
+        h = 31 * h + s.charAt(from + (n >> 1));
+        h = 31 * h + s.charAt(from + (n >> 2));
         int slot = (h ^ (h >>> 16)) & (slots.length - 1);
         String known = slots[slot];
         if (known != null && known.length() == to - from && s.regionMatches(from, known, 0, to - from)) {
