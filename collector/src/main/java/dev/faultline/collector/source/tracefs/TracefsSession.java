@@ -64,6 +64,9 @@ public final class TracefsSession implements AutoCloseable {
         try {
             s.write("buffer_size_kb", Integer.toString(bufferKbPerCpu));
             s.write("options/record-tgid", "1");
+            // Full buffer: drop the new events rather than overwrite unread ones. Overwriting reports the same
+            // loss twice (the reader's "LOST n EVENTS" and the "overrun" counter); dropping only once ("dropped events").
+            s.write("options/overwrite", "0");
             // CLOCK_MONOTONIC, the BPF helper's clock (nsecs), so the two streams merge in time order
             s.write("trace_clock", "mono");
             for (String ev : events) {
