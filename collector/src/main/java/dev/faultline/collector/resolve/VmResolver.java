@@ -357,6 +357,7 @@ public final class VmResolver {
                     g.inode = host.fds().gmemInode(p.tgid, g.fd); // live: /proc/<pid>/fd
                 }
                 Gmem old = p.gmemByFd.put(g.fd, g);
+                p.vcpusByFd.remove(g.fd); // a closed vCPU's number, re-used
                 if (old != null && old.inode != null) {
                     gmemByInode.remove(old.inode);
                 }

@@ -156,6 +156,18 @@ class VmResolverTest {
     }
 
     @Test
+    void aVcpuFdNumberReusedForANewVmNamesTheNewVm() {
+        Replay r = Replay.lines(concat(SNP_VM,
+                // vCPU fd 7 closed (close is not traced), its number given to a second VM
+                l("1.1", "sys_ioctl(fd: 3, cmd: 0xae01, arg: 0x4)"), l("1.2", "sys_ioctl -> 0x7"),
+                l("1.3", "sys_ioctl(fd: 7, cmd: 0xc008aeba, arg: 0x7ffc0100)"),
+                l("1.4", "faultline_populate: vmfd 7 kind snp_launch_update gpa 0x100000 size 0x1000 ret 0"),
+                l("1.4", "sys_ioctl -> 0x0")));
+        assertThat(r.ofType(Populate.class)).singleElement()
+                .satisfies(e -> assertThat(e.getHeader().getVm()).isEqualTo("lab/100/7@1.200000"));
+    }
+
+    @Test
     void attributesWithoutHelperAreCountedNotInvented() {
         Replay r = Replay.lines(l("1.1", "sys_ioctl(fd: 3, cmd: 0xae01, arg: 0x1)"), l("1.2", "sys_ioctl -> 0x5"),
                 l("1.5", "sys_ioctl(fd: 5, cmd: 0x4020aed2, arg: 0x7ffc0100)"), l("1.6", "sys_ioctl -> 0x0"));
