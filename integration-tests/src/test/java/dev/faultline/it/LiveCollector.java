@@ -82,9 +82,13 @@ final class LiveCollector {
         Thread.sleep(500);
         source.stop();
         thread.join(60_000);
-        if (thread.isAlive()) { // say where it hangs: every thread's stack
+        if (thread.isAlive()) { // say where it hangs: the stacks of the collector's threads (Kafka's would bury them)
             StringBuilder dump = new StringBuilder();
             Thread.getAllStackTraces().forEach((t, stack) -> {
+                if (!t.getName().startsWith("faultline") && !t.getName().startsWith("live-collector")
+                        && !t.getName().startsWith("kafka-producer")) {
+                    return;
+                }
                 dump.append('"').append(t.getName()).append("\" ").append(t.getState()).append('\n');
                 for (StackTraceElement e : stack) {
                     dump.append("    at ").append(e).append('\n');

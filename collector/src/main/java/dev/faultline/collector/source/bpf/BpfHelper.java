@@ -8,6 +8,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,11 +22,21 @@ public final class BpfHelper implements LineSource {
     private static final Logger LOG = LoggerFactory.getLogger(BpfHelper.class);
     static final String SCRIPT = "/faultline/bpf/faultline.bt";
 
+    /** How long bpftrace gets to run its END block and exit after SIGINT before it is terminated. */
+    static final long STOP_GRACE_MILLIS = 10_000;
+
     private final Path bpftrace;
+    private final long graceMillis;
     private volatile Process process;
+    private volatile boolean stopping;
 
     public BpfHelper(Path bpftrace) {
+        this(bpftrace, STOP_GRACE_MILLIS);
+    }
+
+    BpfHelper(Path bpftrace, long graceMillis) {
         this.bpftrace = bpftrace;
+        this.graceMillis = graceMillis;
     }
 
     /** bpftrace on the PATH, or null. */
@@ -56,6 +67,9 @@ public final class BpfHelper implements LineSource {
             Files.writeString(script, script());
             Process p = new ProcessBuilder(bpftrace.toString(), script.toString()).redirectError(ProcessBuilder.Redirect.PIPE).start();
             process = p;
+            if (stopping) { // stop() came while bpftrace was starting: it saw no process to signal
+                stop(p);
+            }
             Thread errors = new Thread(() -> drainErrors(p), "faultline-bpftrace-stderr");
             errors.setDaemon(true);
             errors.start();
@@ -106,15 +120,44 @@ public final class BpfHelper implements LineSource {
         }
     }
 
-    /** Stops bpftrace (SIGINT: it runs its END block and exits); {@link #run} then returns. */
+    /**
+     * Stops bpftrace: SIGINT (it runs its END block and exits), and if it has not ended after the grace
+     * period, SIGTERM and then SIGKILL, so {@link #run} always returns.
+     */
     public void stop() {
+        stopping = true;
         Process p = process;
         if (p != null) {
-            try {
-                new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
-            } catch (IOException | InterruptedException e) {
+            stop(p);
+        }
+    }
+
+    private void stop(Process p) {
+        try {
+            new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+        } catch (IOException e) {
+            p.destroy();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroy();
+        }
+        Thread escalate = new Thread(() -> escalate(p), "faultline-bpftrace-stop");
+        escalate.setDaemon(true);
+        escalate.start();
+    }
+
+    private void escalate(Process p) {
+        try {
+            if (!p.waitFor(graceMillis, TimeUnit.MILLISECONDS)) {
+                LOG.warn("bpftrace (pid {}) did not exit {} ms after SIGINT; terminating it", p.pid(), graceMillis);
                 p.destroy();
+                if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                    LOG.warn("bpftrace (pid {}) ignored SIGTERM; killing it", p.pid());
+                    p.destroyForcibly();
+                }
             }
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
         }
     }
 }
