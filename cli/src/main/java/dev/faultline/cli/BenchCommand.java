@@ -27,7 +27,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Load commands that print figures and ratios.",
-        subcommands = {BenchCommand.Sinks.class, BenchCommand.Parse.class, BenchCommand.Produce.class,
+        subcommands = {BenchCommand.Sinks.class, ParseBench.class, BenchCommand.Produce.class,
             BenchCommand.Queries.class, LiveBench.class})
 final class BenchCommand implements Runnable {
 
@@ -95,43 +95,6 @@ final class BenchCommand implements Runnable {
                 System.out.printf("ratio                    : %.2f  (target >= 0.80: %s)%n", ours / baseline,
                         ours / baseline >= 0.8 ? "met" : "MISSED");
             }
-            return ExitCodes.OK;
-        }
-    }
-
-    @Command(name = "parse", mixinStandardHelpOptions = true, description = {
-        "Collector parse + resolve + Avro encode rate on one thread, over simulated trace text held in memory",
-        "(target: >= 2 M events/s per core). Prints a warm-up pass and the measured passes."})
-    static final class Parse implements Callable<Integer> {
-        @Option(names = "--events", defaultValue = "300000", description = "Simulated guest steps (default ${DEFAULT-VALUE}).")
-        long events;
-
-        @Option(names = "--passes", defaultValue = "5", description = "Measured passes (default ${DEFAULT-VALUE}).")
-        int passes;
-
-        @Override
-        public Integer call() throws Exception {
-            List<String> lines = new java.util.ArrayList<>();
-            new Simulator(new SimulationConfig(3, 6, List.of(VmKind.values()), events, 0, Set.of())).run(lines::add);
-            EncodeOnlySink encode = new EncodeOnlySink();
-            System.out.printf("%d lines of simulated trace text in memory%n", lines.size());
-            double best = 0;
-            for (int pass = 0; pass <= passes; pass++) {
-                CollectorStats stats = new CollectorStats();
-                dev.faultline.collector.TracePipeline p = new dev.faultline.collector.TracePipeline(
-                        dev.faultline.collector.resolve.HostContext.replay("bench"), encode, stats);
-                long t0 = System.nanoTime();
-                lines.forEach(p::accept);
-                p.finish();
-                double secs = (System.nanoTime() - t0) / 1e9;
-                double rate = stats.totalEvents() / secs;
-                System.out.printf("%s %d: %,d events in %.2f s = %,.0f events/s (%,.0f lines/s)%n", pass == 0 ? "warm-up" : "pass",
-                        pass, stats.totalEvents(), secs, rate, lines.size() / secs);
-                if (pass > 0) {
-                    best = Math.max(best, rate);
-                }
-            }
-            System.out.printf("best: %,.0f events/s = %.2f x the 2 M events/s target%n", best, best / 2_000_000);
             return ExitCodes.OK;
         }
     }

@@ -46,6 +46,17 @@ class CliTest {
         }
     }
 
+    @Test
+    void parseBenchPrintsItsRateAndWhereTheTimeGoes() {
+        Run r = run("bench", "parse", "--events", "3000", "--passes", "1");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).containsPattern("best: [\\d,]+ events/s = \\d+\\.\\d\\d x the 2 M events/s target")
+                .containsPattern("full pipeline +: +\\d+")
+                .containsPattern("parse \\+ resolve, no Avro : +\\d+")
+                .containsPattern("Avro encoding alone +: +\\d+ +\\(\\d+\\.\\d\\d x the budget\\)")
+                .containsPattern("floor: each char read once: +\\d+");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"", "collect", "check", "analyse", "demo", "rules", "rules test", "rules validate", "rules fields"})
     void everyCommandHasHelp(String command) {

@@ -97,7 +97,7 @@ public final class VmResolver {
     /** {@code CPU:N [LOST M EVENTS]}: a host-wide TraceLoss, keyed by host. */
     public void onLoss(ParsedLine.Loss loss, long lastTsNs, LossReason reason) {
         EventHeader h = new EventHeader(host.host(), host.host(), null, -1, null, null, loss.cpu(), lastTsNs,
-                host.wallMillis(), 0L, host.source());
+                host.wallMillis(lastTsNs), 0L, host.source());
         stats.lost(reason.name(), loss.count());
         emit(h, new TraceLoss(loss.cpu(), loss.count(), reason));
     }
@@ -465,7 +465,7 @@ public final class VmResolver {
         }
         Integer tgid = line.hasTgid() ? Integer.valueOf(line.tgid()) : p != null ? Integer.valueOf(p.tgid) : null;
         return new EventHeader(vmId, host.host(), tgid, line.tid(), line.comm(), vcpu, line.cpu(), line.tsNs(),
-                host.wallMillis(), 0L, host.source());
+                host.wallMillis(line.tsNs()), 0L, host.source());
     }
 
     /** Event type names for the counts, without Class.getSimpleName's lookups on every event. */
