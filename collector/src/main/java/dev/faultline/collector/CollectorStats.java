@@ -22,12 +22,9 @@ public final class CollectorStats {
         lines.increment();
     }
 
-    public void event(String type) {
-        LongAdder n = events.get(type); // per event: a plain read before computeIfAbsent's locking path
-        if (n == null) {
-            n = events.computeIfAbsent(type, k -> new LongAdder());
-        }
-        n.increment();
+    /** The counter of events of {@code type} (the resolver keeps it: one per type, looked up once). */
+    public LongAdder eventCounter(String type) {
+        return events.computeIfAbsent(type, k -> new LongAdder());
     }
 
     /** A line or call skipped for {@code reason}; the first {@code sample} per reason is kept. */

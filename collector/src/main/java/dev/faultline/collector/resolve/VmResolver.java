@@ -32,10 +32,12 @@ import dev.faultline.events.VmDestroyed;
 import dev.faultline.events.VmType;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Resolves parsed lines to VMs and emits events (SPEC 1, "resolve each event to a VM").
@@ -468,17 +470,17 @@ public final class VmResolver {
                 host.wallMillis(line.tsNs()), 0L, host.source());
     }
 
-    /** Event type names for the counts, without Class.getSimpleName's lookups on every event. */
-    private static final ClassValue<String> TYPE_NAMES = new ClassValue<>() {
-        @Override
-        protected String computeValue(Class<?> type) {
-            return type.getSimpleName();
-        }
-    };
+    // the count of each body type, found by class identity: no name lookup or string hash per event
+    private final Map<Class<?>, LongAdder> eventCounts = new IdentityHashMap<>();
 
     private void emit(EventHeader h, Object body) {
         h.setSeq(host.nextSeq());
-        stats.event(TYPE_NAMES.get(body.getClass()));
+        LongAdder count = eventCounts.get(body.getClass());
+        if (count == null) {
+            count = stats.eventCounter(body.getClass().getSimpleName());
+            eventCounts.put(body.getClass(), count);
+        }
+        count.increment();
         sink.accept(new Event(h, body));
     }
 
