@@ -62,7 +62,45 @@ final class Cursor {
         if (s.startsWith("0x", pos) || s.startsWith("0X", pos)) {
             pos += 2;
         }
-        return digits(16);
+        // the most frequent numbers (addresses, 16 digits each): a table per digit, the width checked once at the end
+        int start = pos;
+        int n = s.length();
+        long v = 0;
+        while (pos < n) {
+            char c = s.charAt(pos);
+            int d = c < HEX.length ? HEX[c] : -1;
+            if (d < 0) {
+                break;
+            }
+            v = v << 4 | d;
+            pos++;
+        }
+        if (start == pos) {
+            throw new PayloadException("expected a number at column " + start);
+        }
+        if (pos - start > 16) {
+            int first = start;
+            while (first < pos && s.charAt(first) == '0') {
+                first++;
+            }
+            if (pos - first > 16) {
+                throw new PayloadException("number wider than 64 bits at column " + start);
+            }
+        }
+        return v;
+    }
+
+    private static final byte[] HEX = new byte[128];
+
+    static {
+        java.util.Arrays.fill(HEX, (byte) -1);
+        for (int i = 0; i < 10; i++) {
+            HEX['0' + i] = (byte) i;
+        }
+        for (int i = 0; i < 6; i++) {
+            HEX['a' + i] = (byte) (10 + i);
+            HEX['A' + i] = (byte) (10 + i);
+        }
     }
 
     /** Decimal, or hex when written with {@code 0x}; a leading '-' negates. */
@@ -72,7 +110,7 @@ final class Cursor {
         if (negative) {
             pos++;
         }
-        long v = s.startsWith("0x", pos) ? hex() : digits(10);
+        long v = s.startsWith("0x", pos) ? hex() : decimal();
         return negative ? -v : v;
     }
 
@@ -117,39 +155,25 @@ final class Cursor {
         return pos >= s.length();
     }
 
-    private long digits(int radix) {
+    private long decimal() {
         int start = pos;
         long v = 0;
         while (pos < s.length()) {
-            int d = digit(s.charAt(pos), radix);
-            if (d < 0) {
+            char c = s.charAt(pos);
+            if (c < '0' || c > '9') {
                 break;
             }
-            if (radix == 16 ? (v >>> 60) != 0 : Long.compareUnsigned(v, MAX_BEFORE_DECIMAL_DIGIT) > 0) {
+            int room = Long.compareUnsigned(v, MAX_BEFORE_DECIMAL_DIGIT); // 2^64-1 = MAX_BEFORE * 10 + 5
+            if (room > 0 || (room == 0 && c > '5')) {
                 throw new PayloadException("number wider than 64 bits at column " + start);
             }
-            v = v * radix + d;
+            v = v * 10 + (c - '0');
             pos++;
         }
         if (start == pos) {
             throw new PayloadException("expected a number at column " + start);
         }
         return v;
-    }
-
-    private static int digit(char c, int radix) {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        if (radix == 16) {
-            if (c >= 'a' && c <= 'f') {
-                return c - 'a' + 10;
-            }
-            if (c >= 'A' && c <= 'F') {
-                return c - 'A' + 10;
-            }
-        }
-        return -1;
     }
 
     private void skipSpaces() {

@@ -152,4 +152,28 @@ class PayloadParsersTest {
                 .hasMessageContaining("64 bits");
         assertThat(parsers.parse("kvm_fpu", "load")).isNull();
     }
+
+    /** Hex as the kernel prints it: any case, with or without 0x, leading zeros beyond 16 digits allowed. */
+    @ParameterizedTest
+    @CsvSource({
+        "0x0, 0", "0X1f, 31", "00000000000000000000ffffffffffffffff, -1", "0xDEADbeef, 3735928559",
+        "fee00000, 4276092928", "0x8000000000000000, -9223372036854775808"})
+    void hexNumbers(String text, long expected) {
+        PageFault f = (PageFault) parse("kvm_page_fault", "vcpu 0 rip 0x0 address " + text + " error_code 0x0");
+        assertThat(f.getGpa()).isEqualTo(expected);
+    }
+
+    /** Decimal up to 2^64-1 (kept in a long's bits), one more is refused. */
+    @ParameterizedTest
+    @CsvSource({"18446744073709551615, -1", "18446744073709551610, -6", "9223372036854775808, -9223372036854775808"})
+    void decimalNumbersUpTo64Bits(String text, long expected) {
+        GmemHostFault f = (GmemHostFault) parse("mm_filemap_fault", "dev=0:16 ino=1 ofs=" + text);
+        assertThat(f.getOffset()).isEqualTo(expected);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"18446744073709551616", "18446744073709551620", "99999999999999999999"})
+    void decimalPast64BitsIsRefused(String text) {
+        assertThatThrownBy(() -> parse("mm_filemap_fault", "dev=0:16 ino=1 ofs=" + text)).hasMessageContaining("64 bits");
+    }
 }
