@@ -174,10 +174,11 @@ public final class VmResolver {
         if (p != null) {
             return p;
         }
-        // No tgid column: a new thread joins the newest process of the same name, else is its own process.
+        // No tgid column: a new thread joins a process of the same name (one with a VM first, then the
+        // newest: the highest tgid), else is its own process.
         if (line.comm() != null) {
             for (VmProcess q : processes.values()) {
-                if (line.comm().equals(q.comm) && (p == null || q.latestVm != null)) {
+                if (line.comm().equals(q.comm) && (p == null || rank(q) > rank(p))) {
                     p = q;
                 }
             }
@@ -187,6 +188,10 @@ public final class VmResolver {
         }
         threads.put(line.tid(), p);
         return p;
+    }
+
+    private static long rank(VmProcess p) {
+        return (p.latestVm != null ? 1L << 32 : 0) + p.tgid;
     }
 
     private void onProcessExit(TraceLine line, VmProcess p, Decoded.ProcessExit exit) {

@@ -233,4 +233,25 @@ class VmResolverTest {
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
     }
+
+    /**
+     * Without a tgid column a new thread joins a process of its name: one with a VM before one without,
+     * then the newest (highest tgid), whatever order the processes are kept in.
+     */
+    @Test
+    void withoutTgidANewThreadJoinsTheNewestProcessWithAVm() {
+        // processes known with their tgid, then a thread of a trace without the column; pids chosen so a
+        // HashMap would iterate them in another order than their values
+        String[] lines = {
+            "qemu-600 (  600) [000] 1.000001: sys_ioctl(fd: 3, cmd: 0xae01, arg: 0x0)",
+            "qemu-600 (  600) [000] 1.000002: sys_ioctl -> 0x5",
+            "qemu-1030 ( 1030) [000] 1.000003: sys_ioctl(fd: 3, cmd: 0xae01, arg: 0x0)",
+            "qemu-1030 ( 1030) [000] 1.000004: sys_ioctl -> 0x6",
+            "qemu-70 (   70) [000] 1.000005: kvm_pio: pio_write at 0x3f8 size 1 count 1 val 0x41",
+            "qemu-1100 [001] 1.000006: kvm_mmio: mmio write len 4 gpa 0x1000 val 0x1",
+        };
+        Replay r = Replay.lines(lines);
+        assertThat(r.ofType(Mmio.class)).singleElement()
+                .satisfies(e -> assertThat(e.getHeader().getVm()).isEqualTo("lab/1030/6@1.000004"));
+    }
 }
