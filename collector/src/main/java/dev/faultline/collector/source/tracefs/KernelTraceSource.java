@@ -17,6 +17,12 @@ public interface KernelTraceSource extends LineSource {
         return fallback;
     }
 
+    /**
+     * How long a stop waits for the kernel to hand back the reader's stop marker before it ends the read
+     * without it (a warning says so): a stop always ends {@link #run}.
+     */
+    long STOP_GIVE_UP_MILLIS = 10_000;
+
     /** Ends {@link #run} after what was traced so far has been read. */
     void stop() throws IOException;
 }

@@ -29,14 +29,13 @@ public final class TracefsTextSource implements KernelTraceSource {
     private final List<String> events;
     private final int bufferKb;
     private final java.util.Map<String, String> filters;
-    static final long STOP_GIVE_UP_MILLIS = 10_000;
-
     private final String stopToken = "faultline-stop-" + UUID.randomUUID();
-    private final CountDownLatch ended = new CountDownLatch(1);
+    private final CountDownLatch started = new CountDownLatch(1);
+    private final CountDownLatch readEnded = new CountDownLatch(1);
     private volatile Thread reader;
+    private boolean reading; // guarded by this: the give-up interrupts only a thread still reading
     private volatile boolean gaveUp;
     long stopGiveUpMillis = STOP_GIVE_UP_MILLIS; // shorter in tests
-    private final CountDownLatch started = new CountDownLatch(1);
     private volatile TracefsSession session;
     private LossSink lossSink = (cpu, count, reason) -> { };
 
@@ -64,18 +63,28 @@ public final class TracefsTextSource implements KernelTraceSource {
             session = s;
             CpuStats stats = new CpuStats(s.tracePipe().getParent());
             stats.report(lossSink, true);
+            synchronized (this) {
+                reading = true;
+            }
             try {
                 read(s, lines, stats);
             } catch (ClosedByInterruptException e) {
                 if (!gaveUp) {
                     throw e;
                 }
-                Thread.interrupted(); // ours, from stop(): the instance must still be removed
                 LOG.warn("tracefs text reader: the stop marker was not read within {} ms; stopped without it", stopGiveUpMillis);
+            } finally {
+                synchronized (this) {
+                    reading = false;
+                }
+                if (gaveUp) {
+                    Thread.interrupted(); // ours, from the give-up: the instance must still be removed
+                }
+                readEnded.countDown();
             }
             stats.report(lossSink, false);
         } finally {
-            ended.countDown();
+            readEnded.countDown();
             started.countDown();
         }
     }
@@ -125,10 +134,12 @@ public final class TracefsTextSource implements KernelTraceSource {
                 } catch (IOException e) {
                     LOG.warn("tracefs text reader: stop marker refused ({}); trying again", e.getMessage());
                 }
-            } while (!ended.await(1, java.util.concurrent.TimeUnit.SECONDS) && System.currentTimeMillis() < deadline);
-            if (ended.getCount() > 0) {
-                gaveUp = true;
-                reader.interrupt();
+            } while (!readEnded.await(1, java.util.concurrent.TimeUnit.SECONDS) && System.currentTimeMillis() < deadline);
+            synchronized (this) {
+                if (reading) {
+                    gaveUp = true;
+                    reader.interrupt();
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -34,7 +34,6 @@ public final class TracefsRawSource implements KernelTraceSource {
     /** A CPU whose reader cannot be ticked holds the others back at most this long. */
     private static final long WINDOW_NANOS = 500_000_000L;
     private static final long TICK_NANOS = 20_000_000L;
-    private static final long STOP_GIVE_UP_NANOS = 10_000_000_000L;
     private static final String TICK = "faultline-tick";
     private static final int MAX_TAKE = 64;
 
@@ -250,7 +249,7 @@ public final class TracefsRawSource implements KernelTraceSource {
                             markers.write(slot, stopToken);
                         }
                         nextStopMark = now + 1_000_000_000L;
-                        stopDeadline = Math.min(stopDeadline, now + STOP_GIVE_UP_NANOS);
+                        stopDeadline = Math.min(stopDeadline, now + STOP_GIVE_UP_MILLIS * 1_000_000L);
                     }
                     if (now > stopDeadline) {
                         LOG.warn("raw reader: cpus {} did not read their stop marker in time; stopping without them",
