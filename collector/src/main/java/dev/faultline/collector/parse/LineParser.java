@@ -200,7 +200,8 @@ public final class LineParser {
         return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || (c >= 'A' && c <= 'Z');
     }
 
-    private static int skipSpaces(String s, int i) {
+    /** The first index at or after {@code i} that is not a space. */
+    static int skipSpaces(String s, int i) {
         while (i < s.length() && s.charAt(i) == ' ') {
             i++;
         }

@@ -84,13 +84,6 @@ public final class PayloadParsers {
 
     private static final StringPool ARG_NAMES = new StringPool();
 
-    private static int skipSpaces(String s, int i) {
-        while (i < s.length() && s.charAt(i) == ' ') {
-            i++;
-        }
-        return i;
-    }
-
     /** {@code fd: 5, cmd: 0x40a0ae49, arg: 0x7ffcf2142100} */
     public static Decoded.SyscallEnter syscallEnter(String name, String args) {
         Map<String, Long> out = new LinkedHashMap<>(8);
@@ -102,7 +95,7 @@ public final class PayloadParsers {
                 throw new PayloadException("syscall argument without ':' in " + name);
             }
             Cursor value = new Cursor(args, colon + 1);
-            out.put(ARG_NAMES.of(args, skipSpaces(args, i), colon), value.number());
+            out.put(ARG_NAMES.of(args, LineParser.skipSpaces(args, i), colon), value.number());
             int next = args.indexOf(',', value.pos());
             i = next < 0 ? args.length() : next + 1;
         }
