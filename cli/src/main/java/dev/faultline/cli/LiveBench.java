@@ -161,7 +161,7 @@ final class LiveBench implements Callable<Integer> {
         Exception[] failed = {null};
         Thread t = new Thread(() -> {
             try {
-                live.run(pipeline::accept);
+                live.runBytes(pipeline::accept);
                 pipeline.finish();
             } catch (IOException | RuntimeException e) {
                 failed[0] = e;

@@ -30,7 +30,7 @@ final class TraceReplayer {
         TracePipeline pipeline = new TracePipeline(host, sink, stats);
         source.reportLossTo(pipeline::loss);
         sink.reportLossTo(pipeline::loss);
-        source.run(pipeline::accept);
+        source.runBytes(pipeline::accept);
         pipeline.finish();
         sink.flush();
         return stats;

@@ -54,7 +54,7 @@ class CliTest {
                 .containsPattern("full pipeline +: +\\d+")
                 .containsPattern("parse \\+ resolve, no Avro : +\\d+")
                 .containsPattern("Avro encoding alone +: +\\d+ +\\(\\d+\\.\\d\\d x the budget\\)")
-                .containsPattern("floor: each char read once: +\\d+");
+                .containsPattern("floor: each byte read once: +\\d+");
     }
 
     @ParameterizedTest

@@ -10,6 +10,7 @@ import dev.faultline.collector.publish.EventSink;
 import dev.faultline.collector.resolve.HostContext;
 import dev.faultline.collector.resolve.VmResolver;
 import dev.faultline.events.LossReason;
+import java.nio.charset.StandardCharsets;
 
 /**
  * parse → resolve for text traces: every line is parsed, its payload decoded, and the result
@@ -28,13 +29,22 @@ public final class TracePipeline {
         this.resolver = new VmResolver(host, sink, stats);
     }
 
-    /** One line of trace text, without its line terminator. (Synchronized: loss reports come from other threads.) */
-    public synchronized void accept(String text) {
+    /** One line of trace text, without its line terminator. */
+    public void accept(String text) {
+        byte[] b = text.getBytes(StandardCharsets.UTF_8);
+        accept(b, 0, b.length);
+    }
+
+    /**
+     * One line as UTF-8 bytes {@code b[from, to)}, without its terminator; the caller never writes these
+     * bytes again (a held syscall keeps its arguments there). Synchronized: loss reports come from other threads.
+     */
+    public synchronized void accept(byte[] b, int from, int to) {
         stats.line();
-        ParsedLine parsed = lines.parse(text);
+        ParsedLine parsed = lines.parse(b, from, to);
         if (parsed instanceof TraceLine line) {
             lastTsNs = line.tsNs();
-            onTraceLine(line, text);
+            onTraceLine(line);
         } else if (parsed instanceof ParsedLine.Annotation a) {
             stats.other("annotation (#>)");
             resolver.onAnnotation(a);
@@ -43,17 +53,17 @@ public final class TracePipeline {
         } else if (parsed instanceof ParsedLine.Header) {
             stats.other("header or blank");
         } else if (parsed instanceof ParsedLine.Malformed bad) {
-            stats.skip("malformed: " + bad.reason(), text);
+            stats.skip("malformed: " + bad.reason(), new String(b, from, to - from, StandardCharsets.UTF_8));
         }
     }
 
-    private void onTraceLine(TraceLine line, String text) {
+    private void onTraceLine(TraceLine line) {
         String event = line.event();
         Object decoded;
         try {
             switch (line.kind()) {
                 case EVENT -> {
-                    decoded = payloads.parse(event, line.payload());
+                    decoded = payloads.parse(line);
                     if (decoded == null) {
                         stats.unsupported(event);
                         return;
@@ -65,13 +75,13 @@ public final class TracePipeline {
                         return;
                     }
                     decoded = line.kind() == TraceLine.Kind.SYSCALL_ENTER
-                            ? PayloadParsers.syscallEnter(event, line.payload())
-                            : (Decoded) PayloadParsers.syscallExit(event, line.payload());
+                            ? PayloadParsers.syscallEnter(line)
+                            : (Decoded) PayloadParsers.syscallExit(line);
                 }
                 default -> throw new IllegalStateException();
             }
         } catch (PayloadException e) {
-            stats.skip("bad-payload: " + event, text + "   (" + e.getMessage() + ")");
+            stats.skip("bad-payload: " + event, line.text() + "   (" + e.getMessage() + ")");
             return;
         }
         resolver.onLine(line, decoded);

@@ -1,11 +1,14 @@
 package dev.faultline.collector.parse;
 
 /**
- * Reads a payload left to right. Numbers are parsed as the kernel printed them: hex with or
- * without {@code 0x}, decimal, and unsigned 64-bit values kept in a long's bits.
+ * Reads a payload (UTF-8 bytes [start, end) of a line) left to right. Numbers are parsed as the
+ * kernel printed them: hex with or without {@code 0x}, decimal, and unsigned 64-bit values kept in a
+ * long's bits. Columns in error messages count from the payload's start.
  */
 final class Cursor {
-    private final String s;
+    private final byte[] b;
+    private final int start;
+    private final int end;
     private int pos;
 
     /** Words and names repeat on every line (exit reasons, access kinds): one String each, hash cached. */
@@ -14,23 +17,25 @@ final class Cursor {
     private static final long MAX_BEFORE_DECIMAL_DIGIT = Long.divideUnsigned(-1L, 10);
 
     Cursor(String s) {
-        this(s, 0);
+        this(Ascii.bytes(s));
     }
 
-    Cursor(String s, int pos) {
-        this.s = s;
-        this.pos = pos;
+    private Cursor(byte[] b) {
+        this(b, 0, b.length);
     }
 
-    int pos() {
-        return pos;
+    Cursor(byte[] b, int start, int end) {
+        this.b = b;
+        this.start = start;
+        this.end = end;
+        this.pos = start;
     }
 
     /** Expects {@code literal} after optional spaces. */
     Cursor expect(String literal) {
         skipSpaces();
-        if (!s.startsWith(literal, pos)) {
-            throw new PayloadException("expected '" + literal + "' at column " + pos);
+        if (!Ascii.startsWith(b, pos, end, literal)) {
+            throw new PayloadException("expected '" + literal + "' at column " + column());
         }
         pos += literal.length();
         return this;
@@ -39,58 +44,71 @@ final class Cursor {
     /** True and consumed if {@code literal} follows (after optional spaces). */
     boolean accept(String literal) {
         skipSpaces();
-        if (s.startsWith(literal, pos)) {
+        if (Ascii.startsWith(b, pos, end, literal)) {
             pos += literal.length();
             return true;
         }
         return false;
     }
 
-    /** Moves just past the next occurrence of {@code literal}. */
-    Cursor skipPast(String literal) {
-        int at = s.indexOf(literal, pos);
+    /** True if the payload starts with {@code literal}; does not move. */
+    boolean startsWith(String literal) {
+        return Ascii.startsWith(b, start, end, literal);
+    }
+
+    /** Moves to the last occurrence of {@code literal} (not consumed); false, not moved, if there is none. */
+    boolean toLast(String literal) {
+        int at = Ascii.lastIndexOf(b, pos, end, literal);
         if (at < 0) {
-            throw new PayloadException("expected '" + literal + "'");
+            return false;
         }
-        pos = at + literal.length();
-        return this;
+        pos = at;
+        return true;
+    }
+
+    /** Moves just past the next {@code c}; false, not moved, if there is none. */
+    boolean skipPast(char c) {
+        int at = Ascii.indexOf(b, pos, end, c);
+        if (at < 0) {
+            return false;
+        }
+        pos = at + 1;
+        return true;
     }
 
     /** Hex number, {@code 0x} optional. */
     long hex() {
         skipSpaces();
-        if (s.startsWith("0x", pos) || s.startsWith("0X", pos)) {
+        if (pos + 1 < end && b[pos] == '0' && (b[pos + 1] == 'x' || b[pos + 1] == 'X')) {
             pos += 2;
         }
         // the most frequent numbers (addresses, 16 digits each): a table per digit, the width checked once at the end
-        int start = pos;
-        int n = s.length();
+        int first = pos;
         long v = 0;
-        while (pos < n) {
-            char c = s.charAt(pos);
-            int d = c < HEX.length ? HEX[c] : -1;
+        while (pos < end) {
+            int d = HEX[b[pos] & 0xff];
             if (d < 0) {
                 break;
             }
             v = v << 4 | d;
             pos++;
         }
-        if (start == pos) {
-            throw new PayloadException("expected a number at column " + start);
+        if (first == pos) {
+            throw new PayloadException("expected a number at column " + (first - start));
         }
-        if (pos - start > 16) {
-            int first = start;
-            while (first < pos && s.charAt(first) == '0') {
-                first++;
+        if (pos - first > 16) {
+            int significant = first;
+            while (significant < pos && b[significant] == '0') {
+                significant++;
             }
-            if (pos - first > 16) {
-                throw new PayloadException("number wider than 64 bits at column " + start);
+            if (pos - significant > 16) {
+                throw new PayloadException("number wider than 64 bits at column " + (first - start));
             }
         }
         return v;
     }
 
-    private static final byte[] HEX = new byte[128];
+    private static final byte[] HEX = new byte[256];
 
     static {
         java.util.Arrays.fill(HEX, (byte) -1);
@@ -106,11 +124,11 @@ final class Cursor {
     /** Decimal, or hex when written with {@code 0x}; a leading '-' negates. */
     long number() {
         skipSpaces();
-        boolean negative = s.startsWith("-", pos);
+        boolean negative = pos < end && b[pos] == '-';
         if (negative) {
             pos++;
         }
-        long v = s.startsWith("0x", pos) ? hex() : decimal();
+        long v = Ascii.startsWith(b, pos, end, "0x") ? hex() : decimal();
         return negative ? -v : v;
     }
 
@@ -121,64 +139,74 @@ final class Cursor {
     /** The next run of non-space characters. */
     String word() {
         skipSpaces();
-        int start = pos;
-        while (pos < s.length() && s.charAt(pos) != ' ') {
+        int first = pos;
+        while (pos < end && b[pos] != ' ') {
             pos++;
         }
-        if (start == pos) {
-            throw new PayloadException("expected a word at column " + start);
+        if (first == pos) {
+            throw new PayloadException("expected a word at column " + (first - start));
         }
-        return WORDS.of(s, start, pos);
+        return WORDS.of(b, first, pos);
+    }
+
+    /** The text from here up to the next {@code separator} (not consumed), or to the end when there is none. */
+    String upTo(char separator) {
+        int first = pos;
+        int at = Ascii.indexOf(b, pos, end, separator);
+        pos = at < 0 ? end : at;
+        return WORDS.of(b, first, pos);
     }
 
     /** Everything up to {@code literal} (not consumed), trimmed. */
     String until(String literal) {
         skipSpaces();
-        int at = s.indexOf(literal, pos);
+        int at = Ascii.indexOf(b, pos, end, literal);
         if (at < 0) {
             throw new PayloadException("expected '" + literal + "'");
         }
         int from = pos;
         int to = at;
-        while (from < to && s.charAt(from) <= ' ') {
+        while (from < to && (b[from] & 0xff) <= ' ') {
             from++;
         }
-        while (to > from && s.charAt(to - 1) <= ' ') {
+        while (to > from && (b[to - 1] & 0xff) <= ' ') {
             to--;
         }
         pos = at;
-        return WORDS.of(s, from, to);
+        return WORDS.of(b, from, to);
     }
 
     boolean atEnd() {
         skipSpaces();
-        return pos >= s.length();
+        return pos >= end;
+    }
+
+    private int column() {
+        return pos - start;
     }
 
     private long decimal() {
-        int start = pos;
+        int first = pos;
         long v = 0;
-        while (pos < s.length()) {
-            char c = s.charAt(pos);
+        while (pos < end) {
+            byte c = b[pos];
             if (c < '0' || c > '9') {
                 break;
             }
             int room = Long.compareUnsigned(v, MAX_BEFORE_DECIMAL_DIGIT); // 2^64-1 = MAX_BEFORE * 10 + 5
             if (room > 0 || (room == 0 && c > '5')) {
-                throw new PayloadException("number wider than 64 bits at column " + start);
+                throw new PayloadException("number wider than 64 bits at column " + (first - start));
             }
             v = v * 10 + (c - '0');
             pos++;
         }
-        if (start == pos) {
-            throw new PayloadException("expected a number at column " + start);
+        if (first == pos) {
+            throw new PayloadException("expected a number at column " + (first - start));
         }
         return v;
     }
 
     private void skipSpaces() {
-        while (pos < s.length() && s.charAt(pos) == ' ') {
-            pos++;
-        }
+        pos = Ascii.skipSpaces(b, pos, end);
     }
 }

@@ -1,187 +1,197 @@
 package dev.faultline.collector.parse;
 
+import static dev.faultline.collector.parse.Ascii.allDigits;
+import static dev.faultline.collector.parse.Ascii.isDigit;
+import static dev.faultline.collector.parse.Ascii.skipSpaces;
+import static dev.faultline.collector.parse.Ascii.trimEnd;
+
 /**
  * The tracefs line grammar (kvm-reference 1) for {@code trace}, {@code trace_pipe} and
  * {@code trace-cmd report}: with or without the tgid column and the flags column. Hand-written
- * scanning, no regular expressions: this runs once per event.
+ * scanning of the line's UTF-8 bytes, no regular expressions and no String per line: this runs once
+ * per event.
  */
 public final class LineParser {
     private final StringPool names = new StringPool();
 
+    /** A line of text (tests, and sources that hold Strings). */
     public ParsedLine parse(String line) {
-        int n = line.length();
-        int i = skipSpaces(line, 0);
-        if (i == n) {
+        byte[] b = Ascii.bytes(line);
+        return parse(b, 0, b.length);
+    }
+
+    /**
+     * The line in {@code b[from, to)}, without its terminator. The bytes must not change afterwards:
+     * a {@link TraceLine} keeps its payload there.
+     */
+    public ParsedLine parse(byte[] b, int from, int to) {
+        int i = skipSpaces(b, from, to);
+        if (i == to) {
             return ParsedLine.HEADER;
         }
-        char first = line.charAt(i);
-        if (first == '#') {
-            return i + 1 < n && line.charAt(i + 1) == '>'
-                    ? new ParsedLine.Annotation(line.substring(i + 2).strip())
+        if (b[i] == '#') {
+            return i + 1 < to && b[i + 1] == '>'
+                    ? new ParsedLine.Annotation(Ascii.string(b, i + 2, to).strip())
                     : ParsedLine.HEADER;
         }
-        if (line.startsWith("CPU", i)) {
-            ParsedLine cpuLine = cpuLine(line, i);
+        if (Ascii.startsWith(b, i, to, "CPU")) {
+            ParsedLine cpuLine = cpuLine(b, i, to);
             if (cpuLine != null) {
                 return cpuLine;
             }
         }
-        int tsColon = timestampColon(line, i);
+        int tsColon = timestampColon(b, i, to);
         if (tsColon < 0) {
             return new ParsedLine.Malformed("no timestamp");
         }
         int tsStart = tsColon;
-        while (tsStart > i && line.charAt(tsStart - 1) != ' ') {
+        while (tsStart > i && b[tsStart - 1] != ' ') {
             tsStart--;
         }
-        long tsNs = parseTimestamp(line, tsStart, tsColon);
+        long tsNs = parseTimestamp(b, tsStart, tsColon);
 
         // Prefix: comm-tid [(tgid)] [cpu] [flags]
-        int cpuOpen = -1;
-        int cpuClose = -1;
-        for (int k = tsStart - 1; k >= i; k--) {
-            if (line.charAt(k) == ']') {
-                cpuClose = k;
-                cpuOpen = line.lastIndexOf('[', k);
-                break;
-            }
-        }
-        if (cpuOpen < i || !allDigits(line, cpuOpen + 1, cpuClose)) {
+        int cpuClose = Ascii.lastIndexOf(b, i, tsStart, ']');
+        int cpuOpen = cpuClose < 0 ? -1 : Ascii.lastIndexOf(b, i, cpuClose, '[');
+        if (cpuOpen < i || !allDigits(b, cpuOpen + 1, cpuClose)) {
             return new ParsedLine.Malformed("no [cpu] column");
         }
-        int cpu = parseIntDec(line, cpuOpen + 1, cpuClose);
-        int end = trimEnd(line, i, cpuOpen);
+        int cpu = (int) Ascii.decimal(b, cpuOpen + 1, cpuClose);
+        int end = trimEnd(b, i, cpuOpen);
         int tgid = TraceLine.NO_TGID;
-        if (end > i && line.charAt(end - 1) == ')') {
-            int open = line.lastIndexOf('(', end - 1);
+        if (end > i && b[end - 1] == ')') {
+            int open = Ascii.lastIndexOf(b, i, end - 1, '(');
             if (open < i) {
                 return new ParsedLine.Malformed("unbalanced (tgid) column");
             }
-            int a = skipSpaces(line, open + 1);
-            int b = trimEnd(line, a, end - 1);
-            if (allDigits(line, a, b)) {
-                tgid = parseIntDec(line, a, b);
-            } else if (!onlyDashes(line, a, b)) {
+            int a = skipSpaces(b, open + 1, end - 1);
+            int z = trimEnd(b, a, end - 1);
+            if (allDigits(b, a, z)) {
+                tgid = (int) Ascii.decimal(b, a, z);
+            } else if (!onlyDashes(b, a, z)) {
                 return new ParsedLine.Malformed("bad tgid column");
             }
-            end = trimEnd(line, i, open);
+            end = trimEnd(b, i, open);
         }
-        int dash = line.lastIndexOf('-', end - 1);
-        if (dash < i || !allDigits(line, dash + 1, end)) {
+        int dash = Ascii.lastIndexOf(b, i, end, '-');
+        if (dash < i || !allDigits(b, dash + 1, end)) {
             return new ParsedLine.Malformed("no <comm>-<tid>");
         }
-        int tid = parseIntDec(line, dash + 1, end);
-        String comm = names.of(line, i, dash);
+        int tid = (int) Ascii.decimal(b, dash + 1, end);
+        String comm = names.of(b, i, dash);
         if (comm.equals("<...>")) {
             comm = null;
         }
 
         // After the timestamp: "event: payload", "sys_x(args)" or "sys_x -> ret".
-        int e = skipSpaces(line, tsColon + 1);
+        int e = skipSpaces(b, tsColon + 1, to);
         int nameEnd = e;
-        while (nameEnd < n && isNameChar(line.charAt(nameEnd))) {
+        while (nameEnd < to && isNameChar(b[nameEnd])) {
             nameEnd++;
         }
-        if (nameEnd == e || nameEnd == n) {
+        if (nameEnd == e || nameEnd == to) {
             return new ParsedLine.Malformed("no event name");
         }
-        String event = names.of(line, e, nameEnd);
-        char sep = line.charAt(nameEnd);
+        String event = names.of(b, e, nameEnd);
+        byte sep = b[nameEnd];
         if (sep == ':') {
-            int p = nameEnd + 1 < n && line.charAt(nameEnd + 1) == ' ' ? nameEnd + 2 : nameEnd + 1;
-            return new TraceLine(comm, tid, tgid, cpu, tsNs, event, TraceLine.Kind.EVENT, line.substring(p));
+            int p = nameEnd + 1 < to && b[nameEnd + 1] == ' ' ? nameEnd + 2 : nameEnd + 1;
+            return new TraceLine(comm, tid, tgid, cpu, tsNs, event, TraceLine.Kind.EVENT, b, from, to, p, to);
         }
         if (sep == '(') {
-            int close = line.lastIndexOf(')');
-            if (close < nameEnd) {
+            int close = Ascii.lastIndexOf(b, nameEnd, to, ')');
+            if (close < 0) {
                 return new ParsedLine.Malformed("unclosed syscall arguments");
             }
-            return new TraceLine(comm, tid, tgid, cpu, tsNs, event, TraceLine.Kind.SYSCALL_ENTER,
-                    line.substring(nameEnd + 1, close));
+            return new TraceLine(comm, tid, tgid, cpu, tsNs, event, TraceLine.Kind.SYSCALL_ENTER, b, from, to,
+                    nameEnd + 1, close);
         }
-        if (line.startsWith(" -> ", nameEnd)) {
-            return new TraceLine(comm, tid, tgid, cpu, tsNs, event, TraceLine.Kind.SYSCALL_EXIT,
-                    line.substring(nameEnd + 4).strip());
+        if (Ascii.startsWith(b, nameEnd, to, " -> ")) {
+            int p = skipSpaces(b, nameEnd + 4, to);
+            return new TraceLine(comm, tid, tgid, cpu, tsNs, event, TraceLine.Kind.SYSCALL_EXIT, b, from, to, p,
+                    Ascii.trimEnd(b, p, to));
         }
         return new ParsedLine.Malformed("no ':' after event name");
     }
 
-    /** The timestamp of an event line in ns, or -1 when the line has none (a header, a loss line). */
-    public static long timestampNs(String line) {
-        int colon = timestampColon(line, 0);
+    /** The timestamp of an event line {@code b[from, to)} in ns, or -1 when it has none (a header, a loss line). */
+    public static long timestampNs(byte[] b, int from, int to) {
+        int colon = timestampColon(b, from, to);
         if (colon < 0) {
             return -1;
         }
         int start = colon;
-        while (start > 0 && line.charAt(start - 1) != ' ') {
+        while (start > from && b[start - 1] != ' ') {
             start--;
         }
-        return parseTimestamp(line, start, colon);
+        return parseTimestamp(b, start, colon);
     }
 
     /**
      * {@code CPU:1 [LOST 111 EVENTS]}, or trace-cmd's {@code CPU 0 is empty} banner; null for anything
      * else: QEMU names its vCPU threads "CPU 0/KVM", so an event line may start with "CPU" too.
      */
-    private static ParsedLine cpuLine(String line, int i) {
-        if (line.endsWith(" is empty") && line.startsWith("CPU ", i)) {
+    private static ParsedLine cpuLine(byte[] b, int i, int to) {
+        if (Ascii.startsWith(b, i, to, "CPU ") && Ascii.startsWith(b, to - 9, to, " is empty")) {
             return ParsedLine.HEADER;
         }
-        int lost = line.indexOf("[LOST ", i);
-        if (lost < 0 || !line.startsWith("CPU:", i) || !line.stripTrailing().endsWith("EVENTS]")) {
+        if (!Ascii.startsWith(b, i, to, "CPU:")) {
+            return null;
+        }
+        int lost = Ascii.indexOf(b, i, to, "[LOST ");
+        if (lost < 0 || !Ascii.startsWith(b, trimEnd(b, i, to) - 7, to, "EVENTS]")) {
             return null;
         }
         int a = i + 3;
-        while (a < line.length() && (line.charAt(a) == ':' || line.charAt(a) == ' ')) {
+        while (a < to && (b[a] == ':' || b[a] == ' ')) {
             a++;
         }
-        int b = a;
-        while (b < line.length() && isDigit(line.charAt(b))) {
-            b++;
+        int z = a;
+        while (z < to && isDigit(b[z])) {
+            z++;
         }
         int c = lost + 6;
         int d = c;
-        while (d < line.length() && isDigit(line.charAt(d))) {
+        while (d < to && isDigit(b[d])) {
             d++;
         }
-        if (b == a || d == c) {
+        if (z == a || d == c || d - c > 18) {
             return new ParsedLine.Malformed("bad LOST EVENTS line");
         }
-        return new ParsedLine.Loss(parseIntDec(line, a, b), Long.parseLong(line, c, d, 10));
+        return new ParsedLine.Loss((int) Ascii.decimal(b, a, z), Ascii.decimal(b, c, d));
     }
 
     /** Index of the ':' that ends the first {@code digits.digits} token followed by ": " or end of line. */
-    private static int timestampColon(String line, int from) {
-        int n = line.length();
-        for (int c = line.indexOf(':', from); c >= 0; c = line.indexOf(':', c + 1)) {
-            if (c + 1 < n && line.charAt(c + 1) != ' ') {
+    private static int timestampColon(byte[] b, int from, int to) {
+        for (int c = Ascii.indexOf(b, from, to, ':'); c >= 0; c = Ascii.indexOf(b, c + 1, to, ':')) {
+            if (c + 1 < to && b[c + 1] != ' ') {
                 continue;
             }
             int k = c - 1;
             int fracDigits = 0;
-            while (k >= from && isDigit(line.charAt(k))) {
+            while (k >= from && isDigit(b[k])) {
                 k--;
                 fracDigits++;
             }
-            if (fracDigits == 0 || k < from || line.charAt(k) != '.') {
+            if (fracDigits == 0 || k < from || b[k] != '.') {
                 continue;
             }
             int secEnd = k;
             k--;
-            while (k >= from && isDigit(line.charAt(k))) {
+            while (k >= from && isDigit(b[k])) {
                 k--;
             }
-            if (k < secEnd - 1 && (k < from || line.charAt(k) == ' ')) {
+            if (k < secEnd - 1 && (k < from || b[k] == ' ')) {
                 return c;
             }
         }
         return -1;
     }
 
-    private static long parseTimestamp(String line, int from, int to) {
-        int dot = line.indexOf('.', from);
-        long secs = decimal(line, from, dot);
-        long frac = decimal(line, dot + 1, to);
+    private static long parseTimestamp(byte[] b, int from, int to) {
+        int dot = Ascii.indexOf(b, from, to, '.');
+        long secs = Ascii.decimal(b, from, dot);
+        long frac = Ascii.decimal(b, dot + 1, to);
         int digits = to - dot - 1;
         for (int d = digits; d < 9; d++) {
             frac *= 10;
@@ -192,63 +202,19 @@ public final class LineParser {
         return secs * 1_000_000_000L + frac;
     }
 
-    private static boolean isDigit(char c) {
-        return c >= '0' && c <= '9';
-    }
-
-    private static boolean isNameChar(char c) {
+    private static boolean isNameChar(byte c) {
         return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || (c >= 'A' && c <= 'Z');
     }
 
-    /** The first index at or after {@code i} that is not a space. */
-    static int skipSpaces(String s, int i) {
-        while (i < s.length() && s.charAt(i) == ' ') {
-            i++;
-        }
-        return i;
-    }
-
-    private static int trimEnd(String s, int from, int end) {
-        while (end > from && s.charAt(end - 1) == ' ') {
-            end--;
-        }
-        return end;
-    }
-
-    private static boolean allDigits(String s, int a, int b) {
-        if (a >= b) {
+    private static boolean onlyDashes(byte[] b, int from, int to) {
+        if (from >= to) {
             return false;
         }
-        for (int k = a; k < b; k++) {
-            if (!isDigit(s.charAt(k))) {
+        for (int k = from; k < to; k++) {
+            if (b[k] != '-') {
                 return false;
             }
         }
         return true;
-    }
-
-    private static boolean onlyDashes(String s, int a, int b) {
-        if (a >= b) {
-            return false;
-        }
-        for (int k = a; k < b; k++) {
-            if (s.charAt(k) != '-') {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static int parseIntDec(String s, int a, int b) {
-        return (int) decimal(s, a, b);
-    }
-
-    /** Digits already checked by the caller (Long.parseLong's generic path is a hot spot here). */
-    private static long decimal(String s, int a, int b) {
-        long v = 0;
-        for (int k = a; k < b; k++) {
-            v = v * 10 + (s.charAt(k) - '0');
-        }
-        return v;
     }
 }

@@ -28,7 +28,7 @@ import java.util.function.Function;
  */
 public final class PayloadParsers {
 
-    private final Map<String, Function<String, Object>> byEvent = new HashMap<>();
+    private final Map<String, Function<Cursor, Object>> byEvent = new HashMap<>();
 
     public PayloadParsers() {
         byEvent.put("kvm_page_fault", PayloadParsers::pageFault);
@@ -78,38 +78,61 @@ public final class PayloadParsers {
 
     /** Parses an {@link TraceLine.Kind#EVENT} payload; null when the event is not supported. */
     public Object parse(String event, String payload) {
-        Function<String, Object> parser = byEvent.get(event);
+        return parse(event, new Cursor(payload));
+    }
+
+    /** Decodes the payload of an {@link TraceLine.Kind#EVENT} line in place; null when the event is not supported. */
+    public Object parse(TraceLine line) {
+        return parse(line.event(), line.payloadCursor());
+    }
+
+    private Object parse(String event, Cursor payload) {
+        Function<Cursor, Object> parser = byEvent.get(event);
         return parser == null ? null : parser.apply(payload);
     }
 
-    private static final StringPool ARG_NAMES = new StringPool();
-
     /** {@code fd: 5, cmd: 0x40a0ae49, arg: 0x7ffcf2142100} */
     public static Decoded.SyscallEnter syscallEnter(String name, String args) {
+        return syscallEnter(name, new Cursor(args));
+    }
+
+    /** The arguments of a {@link TraceLine.Kind#SYSCALL_ENTER} line. */
+    public static Decoded.SyscallEnter syscallEnter(TraceLine line) {
+        return syscallEnter(line.event(), line.payloadCursor());
+    }
+
+    private static Decoded.SyscallEnter syscallEnter(String name, Cursor c) {
         Map<String, Long> out = new LinkedHashMap<>(8);
-        // "fd: 0x5, cmd: 0xae80, arg: 0x0", read in place: one of the most frequent lines live
-        for (int i = 0; i < args.length(); ) {
-            int colon = args.indexOf(':', i);
-            int comma = args.indexOf(',', i);
-            if (colon < 0 || (comma >= 0 && comma < colon)) {
+        // "fd: 0x5, cmd: 0xae80, arg: 0x0": one of the most frequent lines live
+        while (!c.atEnd()) {
+            String arg = c.upTo(':');
+            if (arg.indexOf(',') >= 0 || !c.skipPast(':')) {
                 throw new PayloadException("syscall argument without ':' in " + name);
             }
-            Cursor value = new Cursor(args, colon + 1);
-            out.put(ARG_NAMES.of(args, LineParser.skipSpaces(args, i), colon), value.number());
-            int next = args.indexOf(',', value.pos());
-            i = next < 0 ? args.length() : next + 1;
+            out.put(arg, c.number());
+            if (!c.skipPast(',')) {
+                break;
+            }
         }
         return new Decoded.SyscallEnter(name, out);
     }
 
     /** {@code 0x5} or {@code 0xfffffffffffffff2} (= -14). */
     public static Decoded.SyscallExit syscallExit(String name, String ret) {
-        return new Decoded.SyscallExit(name, new Cursor(ret).number());
+        return syscallExit(name, new Cursor(ret));
+    }
+
+    /** The return value of a {@link TraceLine.Kind#SYSCALL_EXIT} line. */
+    public static Decoded.SyscallExit syscallExit(TraceLine line) {
+        return syscallExit(line.event(), line.payloadCursor());
+    }
+
+    private static Decoded.SyscallExit syscallExit(String name, Cursor c) {
+        return new Decoded.SyscallExit(name, c.number());
     }
 
     // vcpu %u rip 0x%lx address 0x%016llx error_code 0x%llx
-    static Object pageFault(String p) {
-        Cursor c = new Cursor(p);
+    static Object pageFault(Cursor c) {
         int vcpu = (int) c.expect("vcpu").number();
         long rip = c.expect("rip").hex();
         long gpa = c.expect("address").hex();
@@ -118,8 +141,7 @@ public final class PayloadParsers {
     }
 
     // mmio %s len %u gpa 0x%llx val 0x%llx
-    static Object mmio(String p) {
-        Cursor c = new Cursor(p);
+    static Object mmio(Cursor c) {
         String kind = c.expect("mmio").word();
         MmioKind k = switch (kind) {
             case "read" -> MmioKind.READ;
@@ -134,8 +156,7 @@ public final class PayloadParsers {
     }
 
     // pio_%s at 0x%x size %d count %d val 0x%x %s
-    static Object pio(String p) {
-        Cursor c = new Cursor(p);
+    static Object pio(Cursor c) {
         boolean write;
         if (c.accept("pio_write")) {
             write = true;
@@ -152,15 +173,13 @@ public final class PayloadParsers {
     }
 
     // nr 0x%lx a0 0x%lx a1 0x%lx a2 0x%lx a3 0x%lx
-    static Object hypercall(String p) {
-        Cursor c = new Cursor(p);
+    static Object hypercall(Cursor c) {
         return new Hypercall(c.expect("nr").hex(), c.expect("a0").hex(), c.expect("a1").hex(),
                 c.expect("a2").hex(), c.expect("a3").hex());
     }
 
     // reason %s (%d): symbolic up to 30, hex for newer reasons, "restart"/"error" with a negative errno
-    static Object userspaceExit(String p) {
-        Cursor c = new Cursor(p);
+    static Object userspaceExit(Cursor c) {
         String name = c.expect("reason").until("(");
         int value = c.expect("(").intNumber();
         c.expect(")");
@@ -171,8 +190,7 @@ public final class PayloadParsers {
     }
 
     // vcpu %u reason %s%s%s rip 0x%lx info1 0x%016llx info2 0x%016llx intr_info 0x%08x error_code 0x%08x ...
-    static Object vcpuExit(String p) {
-        Cursor c = new Cursor(p);
+    static Object vcpuExit(Cursor c) {
         int vcpu = c.expect("vcpu").intNumber();
         String reason = c.expect("reason").until(" rip ");
         long rip = c.expect("rip").hex();
@@ -184,8 +202,7 @@ public final class PayloadParsers {
     }
 
     // vcpu %u gpa %016llx pfn 0x%llx error_code 0x%llx rmp_level %d psmash_ret %d
-    static Object rmpFault(String p) {
-        Cursor c = new Cursor(p);
+    static Object rmpFault(Cursor c) {
         int vcpu = c.expect("vcpu").intNumber();
         long gpa = c.expect("gpa").hex();
         long pfn = c.expect("pfn").hex();
@@ -196,8 +213,7 @@ public final class PayloadParsers {
     }
 
     // vcpu %u, exit_reason %llx, exit_info1 %llx, exit_info2 %llx
-    static Object vmgExit(String p) {
-        Cursor c = new Cursor(p);
+    static Object vmgExit(Cursor c) {
         int vcpu = c.expect("vcpu").intNumber();
         long code = c.expect(",").expect("exit_reason").hex();
         long info1 = c.expect(",").expect("exit_info1").hex();
@@ -206,16 +222,14 @@ public final class PayloadParsers {
     }
 
     // mmu notifier unmap range: %#016lx -- %#016lx
-    static Object unmapHvaRange(String p) {
-        Cursor c = new Cursor(p);
+    static Object unmapHvaRange(Cursor c) {
         long start = c.expect("mmu notifier unmap range:").hex();
         long end = c.expect("--").hex();
         return new HvaRangeUnmapped(start, end);
     }
 
     // <cs base>:<rip>:<bytes> (<mode>)[ failed]
-    static Object emulateInsn(String p) {
-        Cursor c = new Cursor(p);
+    static Object emulateInsn(Cursor c) {
         c.hex();
         c.expect(":").hex();
         c.expect(":").until("(");
@@ -224,8 +238,7 @@ public final class PayloadParsers {
     }
 
     // gfn %llx spte %llx (%s%s%s%s) level %d at %llx
-    static Object setSpte(String p) {
-        Cursor c = new Cursor(p);
+    static Object setSpte(Cursor c) {
         long gfn = c.expect("gfn").hex();
         long spte = c.expect("spte").hex();
         c.expect("(").until(")");
@@ -235,8 +248,7 @@ public final class PayloadParsers {
     }
 
     // gfn %llx pfn %llx level %d
-    static Object spteRequested(String p) {
-        Cursor c = new Cursor(p);
+    static Object spteRequested(Cursor c) {
         c.expect("gfn").hex();
         c.expect("pfn").hex();
         c.expect("level").intNumber();
@@ -244,8 +256,7 @@ public final class PayloadParsers {
     }
 
     // as id %d gfn %llx level %d old_spte %llx new_spte %llx
-    static Object tdpSpteChanged(String p) {
-        Cursor c = new Cursor(p);
+    static Object tdpSpteChanged(Cursor c) {
         int as = c.expect("as id").intNumber();
         long gfn = c.expect("gfn").hex();
         int level = c.expect("level").intNumber();
@@ -255,8 +266,7 @@ public final class PayloadParsers {
     }
 
     // gfn %llx spte %llx level %d errno %d
-    static Object splitHugePage(String p) {
-        Cursor c = new Cursor(p);
+    static Object splitHugePage(Cursor c) {
         long gfn = c.expect("gfn").hex();
         long spte = c.expect("spte").hex();
         int level = c.expect("level").intNumber();
@@ -265,8 +275,7 @@ public final class PayloadParsers {
     }
 
     // dev %d:%d ino %lx pfn=0x%lx ofs=%lu order=%u  ->  {ino, ofs, pfn, order}
-    static long[] filemapPage(String p) {
-        Cursor c = new Cursor(p);
+    static long[] filemapPage(Cursor c) {
         c.expect("dev").number();
         c.expect(":").number();
         long ino = c.expect("ino").hex();
@@ -277,8 +286,7 @@ public final class PayloadParsers {
     }
 
     // dev=%d:%d ino=%lx ofs=%lu
-    static Object filemapFault(String p) {
-        Cursor c = new Cursor(p);
+    static Object filemapFault(Cursor c) {
         c.expect("dev=").number();
         c.expect(":").number();
         long ino = c.expect("ino=").hex();
@@ -287,12 +295,10 @@ public final class PayloadParsers {
     }
 
     // comm=%s pid=%d prio=%d group_dead=%s (comm may hold spaces: read from "pid=" on the right)
-    static Object processExit(String p) {
-        int at = p.lastIndexOf(" pid=");
-        if (!p.startsWith("comm=") || at < 0) {
+    static Object processExit(Cursor c) {
+        if (!c.startsWith("comm=") || !c.toLast(" pid=")) {
             throw new PayloadException("expected comm=... pid=...");
         }
-        Cursor c = new Cursor(p.substring(at));
         int pid = c.expect("pid=").intNumber();
         boolean groupDead = true;
         if (c.accept("prio=")) {
@@ -306,9 +312,8 @@ public final class PayloadParsers {
     }
 
     // key value key value ... (faultline_* lines)
-    static Object helperCall(String op, String p) {
+    static Object helperCall(String op, Cursor c) {
         Map<String, String> fields = new LinkedHashMap<>();
-        Cursor c = new Cursor(p);
         while (!c.atEnd()) {
             String key = c.word();
             if (c.atEnd()) {

@@ -6,17 +6,95 @@ package dev.faultline.collector.parse;
  * {@link Kind#SYSCALL_ENTER} with the argument list as payload, {@code sys_ioctl -> 0x0} a
  * {@link Kind#SYSCALL_EXIT} with the return value as payload.
  *
- * @param comm  task name, or null for the {@code <...>} placeholder
- * @param tgid  process id, or -1 when the column is absent or shows {@code (-------)}
+ * <p>The payload stays in the line's bytes, which the reader hands over and never writes again: the
+ * payload parsers read it in place, and only an error message or a test makes it a String.
  */
-public record TraceLine(String comm, int tid, int tgid, int cpu, long tsNs, String event, Kind kind, String payload)
-        implements ParsedLine {
+public final class TraceLine implements ParsedLine {
 
     public enum Kind { EVENT, SYSCALL_ENTER, SYSCALL_EXIT }
 
     public static final int NO_TGID = -1;
 
+    private final String comm;
+    private final int tid;
+    private final int tgid;
+    private final int cpu;
+    private final long tsNs;
+    private final String event;
+    private final Kind kind;
+    private final byte[] text;
+    private final int lineFrom;
+    private final int lineTo;
+    private final int payloadFrom;
+    private final int payloadTo;
+
+    TraceLine(String comm, int tid, int tgid, int cpu, long tsNs, String event, Kind kind,
+              byte[] text, int lineFrom, int lineTo, int payloadFrom, int payloadTo) {
+        this.comm = comm;
+        this.tid = tid;
+        this.tgid = tgid;
+        this.cpu = cpu;
+        this.tsNs = tsNs;
+        this.event = event;
+        this.kind = kind;
+        this.text = text;
+        this.lineFrom = lineFrom;
+        this.lineTo = lineTo;
+        this.payloadFrom = payloadFrom;
+        this.payloadTo = payloadTo;
+    }
+
+    /** Task name, or null for the {@code <...>} placeholder. */
+    public String comm() {
+        return comm;
+    }
+
+    public int tid() {
+        return tid;
+    }
+
+    /** Process id, or {@link #NO_TGID} when the column is absent or shows {@code (-------)}. */
+    public int tgid() {
+        return tgid;
+    }
+
     public boolean hasTgid() {
         return tgid != NO_TGID;
+    }
+
+    public int cpu() {
+        return cpu;
+    }
+
+    public long tsNs() {
+        return tsNs;
+    }
+
+    public String event() {
+        return event;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The payload as text (made on each call: for messages and tests, not the per-event path). */
+    public String payload() {
+        return Ascii.string(text, payloadFrom, payloadTo);
+    }
+
+    /** The whole line as text, for messages. */
+    public String text() {
+        return Ascii.string(text, lineFrom, lineTo);
+    }
+
+    Cursor payloadCursor() {
+        return new Cursor(text, payloadFrom, payloadTo);
+    }
+
+    @Override
+    public String toString() {
+        return "TraceLine[" + comm + "-" + tid + " (" + tgid + ") [" + cpu + "] " + tsNs + " " + event + " " + kind
+                + ": " + payload() + "]";
     }
 }

@@ -1,12 +1,24 @@
 package dev.faultline.collector.source;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
 /** Trace text, line by line: a replayed file, stdin, or the simulator. */
 public interface LineSource {
 
     void run(Consumer<String> lines) throws IOException;
+
+    /**
+     * The same lines as UTF-8 bytes, the form the parser reads. Sources that read bytes override this
+     * and skip the String; the default encodes each line.
+     */
+    default void runBytes(ByteLines lines) throws IOException {
+        run(s -> {
+            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            lines.line(b, 0, b.length);
+        });
+    }
 
     /** Events lost below the text (ring-buffer overruns): reported here. Only live sources have any. */
     default void reportLossTo(LossSink sink) {
@@ -15,5 +27,13 @@ public interface LineSource {
     /** Where lost events are reported. */
     interface LossSink {
         void loss(int cpu, long count, dev.faultline.events.LossReason reason);
+    }
+
+    /**
+     * Receives one line as {@code b[from, to)}, without its terminator. The bytes are the receiver's to
+     * keep: a source never writes them again.
+     */
+    interface ByteLines {
+        void line(byte[] b, int from, int to);
     }
 }

@@ -4,6 +4,7 @@ import dev.faultline.collector.parse.LineParser;
 import dev.faultline.collector.source.bpf.BpfHelper;
 import dev.faultline.collector.source.tracefs.KernelTraceSource;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
@@ -27,7 +28,7 @@ public final class LiveSource implements LineSource {
     private final BpfHelper helper;
     private final long windowNanos;
 
-    private record Item(long ts, long order, String line) {
+    private record Item(long ts, long order, byte[] line) {
     }
 
     /** A line as a stream handed it over. */
@@ -47,8 +48,13 @@ public final class LiveSource implements LineSource {
 
     @Override
     public void run(Consumer<String> lines) throws IOException {
+        runBytes((b, from, to) -> lines.accept(new String(b, from, to - from, StandardCharsets.UTF_8)));
+    }
+
+    @Override
+    public void runBytes(ByteLines lines) throws IOException {
         if (helper == null) {
-            tracefs.run(lines);
+            tracefs.runBytes(lines);
             return;
         }
         BlockingQueue<Queued> queue = new LinkedBlockingQueue<>();
@@ -88,24 +94,27 @@ public final class LiveSource implements LineSource {
                         helperEnded |= !q.fromTracefs();
                         continue;
                     }
-                    long ts = LineParser.timestampNs(q.line());
+                    byte[] line = q.line().getBytes(StandardCharsets.UTF_8); // once: the parser reads bytes
+                    long ts = LineParser.timestampNs(line, 0, line.length);
                     lastTs = ts >= 0 ? ts : lastTs; // a loss line stays where it came
                     lastTaken[q.fromTracefs() ? 0 : 1] = lastTs;
-                    heap.add(new Item(lastTs, order++, q.line()));
+                    heap.add(new Item(lastTs, order++, line));
                 }
                 long through = Math.min(tracefsThrough, helperEnded ? Long.MAX_VALUE : System.nanoTime() - windowNanos);
                 if (taken == MAX_TAKE) { // a stream's lines left in the queue are no older than its last one taken
                     through = Math.min(through, Math.min(lastTaken[0], lastTaken[1]));
                 }
                 while (!heap.isEmpty() && heap.peek().ts <= through) {
-                    lines.accept(heap.poll().line);
+                    byte[] line = heap.poll().line;
+                    lines.line(line, 0, line.length);
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         while (!heap.isEmpty()) {
-            lines.accept(heap.poll().line);
+            byte[] line = heap.poll().line;
+            lines.line(line, 0, line.length);
         }
         synchronized (failures) {
             if (!failures.isEmpty()) {

@@ -24,6 +24,13 @@ public final class ReplaySource implements LineSource {
 
     /** Feeds every line to {@code sink}; an unreadable file is an IOException that names it. */
     @Override
+    public void runBytes(ByteLines sink) throws IOException {
+        try (InputStream in = open()) {
+            ByteLineReader.read(in, sink);
+        }
+    }
+
+    @Override
     public void run(Consumer<String> sink) throws IOException {
         try (InputStream in = open();
                 BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16)) {

@@ -125,4 +125,25 @@ class LineParserTest {
         assertThat(p).isInstanceOf(ParsedLine.Malformed.class);
         assertThat(((ParsedLine.Malformed) p).reason()).isNotBlank();
     }
+
+    /** Thread names are the kernel's bytes, printed as they are: UTF-8 comes back as the same text. */
+    @Test
+    void nonAsciiThreadNameAndTheBytesForm() {
+        String text = "   qemu-\u00e9t\u00e9-77   (  70) [003] .....   10.5: kvm_pio: pio_write at 0x3f8 size 1 count 1 val 0x41";
+        TraceLine l = event(text);
+        assertThat(l.comm()).isEqualTo("qemu-\u00e9t\u00e9");
+        assertThat(l.tid()).isEqualTo(77);
+        assertThat(l.tgid()).isEqualTo(70);
+        assertThat(l.text()).isEqualTo(text);
+        // the same line in the middle of a larger array, as the replay reader hands it over
+        byte[] line = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] big = new byte[line.length + 20];
+        java.util.Arrays.fill(big, (byte) 'x');
+        System.arraycopy(line, 0, big, 10, line.length);
+        TraceLine inPlace = (TraceLine) parser.parse(big, 10, 10 + line.length);
+        assertThat(inPlace.comm()).isEqualTo(l.comm());
+        assertThat(inPlace.tsNs()).isEqualTo(10_500_000_000L);
+        assertThat(inPlace.payload()).isEqualTo("pio_write at 0x3f8 size 1 count 1 val 0x41");
+        assertThat(inPlace.text()).isEqualTo(text);
+    }
 }

@@ -1,0 +1,156 @@
+package dev.faultline.collector.parse;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Scanning trace text held as UTF-8 bytes. Everything the grammar matches on (digits, separators,
+ * event names, field names) is ASCII; other bytes only occur inside names and are decoded with them.
+ */
+public final class Ascii {
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+
+    private Ascii() {
+    }
+
+    static boolean isDigit(byte c) {
+        return c >= '0' && c <= '9';
+    }
+
+    /**
+     * First index of {@code c} in [from, to), or -1. Eight bytes per step (a word compared at once: the
+     * lowest byte that became zero after the XOR is the first match), since lines are searched end to end.
+     */
+    public static int indexOf(byte[] b, int from, int to, char c) {
+        long pattern = (c & 0xffL) * ONES;
+        int i = from;
+        for (; i <= to - 8; i += 8) {
+            long w = (long) LONGS.get(b, i) ^ pattern;
+            long zeros = (w - ONES) & ~w & HIGHS;
+            if (zeros != 0) {
+                return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
+            }
+        }
+        for (; i < to; i++) {
+            if (b[i] == c) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Last index of {@code c} in [from, to), or -1. */
+    static int lastIndexOf(byte[] b, int from, int to, char c) {
+        for (int i = to - 1; i >= from; i--) {
+            if (b[i] == c) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * True when {@code a[aFrom, aFrom + n)} equals {@code b[bFrom, bFrom + n)}. Names are 4-20 bytes: two or
+     * three word compares (the last one overlapping) beat a general array compare, which is made for long runs.
+     */
+    static boolean rangeEquals(byte[] a, int aFrom, byte[] b, int bFrom, int n) {
+        if (n < 8) {
+            for (int k = 0; k < n; k++) {
+                if (a[aFrom + k] != b[bFrom + k]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        for (int k = 0; k < n - 8; k += 8) {
+            if ((long) LONGS.get(a, aFrom + k) != (long) LONGS.get(b, bFrom + k)) {
+                return false;
+            }
+        }
+        return (long) LONGS.get(a, aFrom + n - 8) == (long) LONGS.get(b, bFrom + n - 8);
+    }
+
+    /** True when the ASCII {@code literal} starts at {@code at} and ends at or before {@code to}. */
+    static boolean startsWith(byte[] b, int at, int to, String literal) {
+        int n = literal.length();
+        if (at < 0 || n > to - at) {
+            return false;
+        }
+        for (int k = 0; k < n; k++) {
+            if (b[at + k] != literal.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** First index in [from, to) where {@code literal} starts, or -1. */
+    static int indexOf(byte[] b, int from, int to, String literal) {
+        char first = literal.charAt(0);
+        for (int i = indexOf(b, from, to, first); i >= 0; i = indexOf(b, i + 1, to, first)) {
+            if (startsWith(b, i, to, literal)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Last index in [from, to) where {@code literal} starts, or -1. */
+    static int lastIndexOf(byte[] b, int from, int to, String literal) {
+        for (int i = to - literal.length(); i >= from; i--) {
+            if (startsWith(b, i, to, literal)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The first index at or after {@code i} (before {@code to}) that is not a space. */
+    static int skipSpaces(byte[] b, int i, int to) {
+        while (i < to && b[i] == ' ') {
+            i++;
+        }
+        return i;
+    }
+
+    /** {@code end} moved left past trailing spaces, not before {@code from}. */
+    static int trimEnd(byte[] b, int from, int end) {
+        while (end > from && b[end - 1] == ' ') {
+            end--;
+        }
+        return end;
+    }
+
+    static boolean allDigits(byte[] b, int from, int to) {
+        if (from >= to) {
+            return false;
+        }
+        for (int k = from; k < to; k++) {
+            if (!isDigit(b[k])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Decimal digits already checked by the caller. */
+    static long decimal(byte[] b, int from, int to) {
+        long v = 0;
+        for (int k = from; k < to; k++) {
+            v = v * 10 + (b[k] - '0');
+        }
+        return v;
+    }
+
+    static String string(byte[] b, int from, int to) {
+        return new String(b, from, to - from, StandardCharsets.UTF_8);
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

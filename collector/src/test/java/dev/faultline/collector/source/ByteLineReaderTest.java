@@ -1,0 +1,86 @@
+package dev.faultline.collector.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ByteLineReaderTest {
+
+    /** A line handed over, and a copy of its bytes made at that moment: they must still match at the end. */
+    private record Handed(byte[] array, int from, int to, byte[] copy) {
+        String text() {
+            return new String(array, from, to - from, StandardCharsets.UTF_8);
+        }
+    }
+
+    private static List<Handed> read(InputStream in, int chunk) throws IOException {
+        List<Handed> out = new ArrayList<>();
+        ByteLineReader.read(in, (b, from, to) -> out.add(new Handed(b, from, to, Arrays.copyOfRange(b, from, to))), chunk);
+        return out;
+    }
+
+    @Test
+    void terminatorsAndTheLastLine() throws IOException {
+        List<Handed> lines = read(new ByteArrayInputStream("a\r\n\nb c\nlast".getBytes(StandardCharsets.UTF_8)), 64);
+        assertThat(lines).extracting(Handed::text).containsExactly("a", "", "b c", "last");
+        assertThat(read(new ByteArrayInputStream(new byte[0]), 64)).isEmpty();
+        assertThat(read(new ByteArrayInputStream("x\n".getBytes(StandardCharsets.UTF_8)), 64)).extracting(Handed::text)
+                .containsExactly("x");
+    }
+
+    /**
+     * Lines of random length (some longer than a chunk), read in random small pieces: every line comes out
+     * whole and in order, and no handed-over line's bytes were written afterwards.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 7, 99, 2024})
+    void linesCutByChunksAndShortReadsComeOutWholeAndStayIntact(long seed) throws IOException {
+        Random r = new Random(seed);
+        List<String> expected = new ArrayList<>();
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 500; i++) {
+            StringBuilder line = new StringBuilder();
+            int n = r.nextInt(10) == 0 ? 40 + r.nextInt(200) : r.nextInt(30);
+            for (int k = 0; k < n; k++) {
+                line.append((char) ('a' + r.nextInt(26)));
+            }
+            expected.add(line.toString());
+            text.append(line).append(r.nextBoolean() ? "\n" : "\r\n");
+        }
+        byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+        InputStream trickle = new InputStream() {
+            private int pos;
+
+            @Override
+            public int read() {
+                return pos < bytes.length ? bytes[pos++] & 0xff : -1;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (pos == bytes.length) {
+                    return -1;
+                }
+                int n = Math.min(Math.min(len, 1 + r.nextInt(50)), bytes.length - pos);
+                System.arraycopy(bytes, pos, b, off, n);
+                pos += n;
+                return n;
+            }
+        };
+        List<Handed> lines = read(trickle, 64);
+        assertThat(lines).extracting(Handed::text).containsExactlyElementsOf(expected);
+        for (Handed h : lines) {
+            assertThat(Arrays.copyOfRange(h.array(), h.from(), h.to())).isEqualTo(h.copy());
+        }
+    }
+}
