@@ -161,7 +161,7 @@ final class LiveBench implements Callable<Integer> {
         Exception[] failed = {null};
         Thread t = new Thread(() -> {
             try {
-                live.runBytes(pipeline::accept);
+                live.runBytes(pipeline);
                 pipeline.finish();
             } catch (IOException | RuntimeException e) {
                 failed[0] = e;

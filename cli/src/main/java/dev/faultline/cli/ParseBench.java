@@ -129,7 +129,7 @@ final class ParseBench implements Callable<Integer> {
         TracePipeline p = new TracePipeline(HostContext.replay("bench"), sink, stats);
         long t0 = System.nanoTime();
         try {
-            ByteLineReader.read(new ByteArrayInputStream(lines.bytes), p::accept);
+            ByteLineReader.read(new ByteArrayInputStream(lines.bytes), p);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a byte array cannot fail to read
         }

@@ -30,7 +30,7 @@ final class TraceReplayer {
         TracePipeline pipeline = new TracePipeline(host, sink, stats);
         source.reportLossTo(pipeline::loss);
         sink.reportLossTo(pipeline::loss);
-        source.runBytes(pipeline::accept);
+        source.runBytes(pipeline);
         pipeline.finish();
         sink.flush();
         return stats;

@@ -10,21 +10,22 @@ import java.util.concurrent.atomic.LongAdder;
  * (with the first sample of each), unsupported events per name. Nothing is dropped uncounted.
  */
 public final class CollectorStats {
-    private final Map<String, LongAdder> events = new ConcurrentHashMap<>();
+    private final Map<String, Counter> events = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> skipped = new ConcurrentHashMap<>();
     private final Map<String, String> samples = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> unsupported = new ConcurrentHashMap<>();
-    private final LongAdder lines = new LongAdder();
+    private final Counter lines = new Counter(); // line() and event counts: only under the pipeline's lock
     private final Map<String, LongAdder> lost = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> other = new ConcurrentHashMap<>();
 
+    /** One more line read; called under the pipeline's lock. */
     public void line() {
         lines.increment();
     }
 
     /** The counter of events of {@code type} (the resolver keeps it: one per type, looked up once). */
-    public LongAdder eventCounter(String type) {
-        return events.computeIfAbsent(type, k -> new LongAdder());
+    public Counter eventCounter(String type) {
+        return events.computeIfAbsent(type, k -> new Counter());
     }
 
     /** A line or call skipped for {@code reason}; the first {@code sample} per reason is kept. */
@@ -58,11 +59,13 @@ public final class CollectorStats {
     }
 
     public long lines() {
-        return lines.sum();
+        return lines.get();
     }
 
     public Map<String, Long> events() {
-        return snapshot(events);
+        Map<String, Long> out = new TreeMap<>();
+        events.forEach((k, v) -> out.put(k, v.get()));
+        return out;
     }
 
     public Map<String, Long> skipped() {
@@ -78,7 +81,7 @@ public final class CollectorStats {
     }
 
     public long totalEvents() {
-        return events.values().stream().mapToLong(LongAdder::sum).sum();
+        return events.values().stream().mapToLong(Counter::get).sum();
     }
 
     private static Map<String, Long> snapshot(Map<String, LongAdder> m) {

@@ -37,7 +37,7 @@ final class LiveCollector {
         publisher.reportLossTo(pipeline::loss);
         thread = new Thread(() -> {
             try {
-                source.runBytes(pipeline::accept);
+                source.runBytes(pipeline);
                 pipeline.finish();
             } catch (Exception e) {
                 throw new IllegalStateException(e);

@@ -30,6 +30,7 @@ final class VmProcess {
     }
 
     final int tgid;
+    final Integer boxedTgid;
     String comm;
     final Map<Integer, Vm> vmsByFd = new HashMap<>();
     final Map<Integer, Vcpu> vcpusByFd = new HashMap<>();
@@ -39,12 +40,17 @@ final class VmProcess {
 
     VmProcess(int tgid, String comm) {
         this.tgid = tgid;
+        this.boxedTgid = tgid;
         this.comm = comm;
     }
 
     /** The VM a thread's event belongs to: its vCPU's VM, else the process's newest VM. */
     Vm vmOf(int tid) {
-        Vcpu v = vcpusByTid.get(tid);
-        return v != null ? v.vm() : latestVm;
+        return vmOf(vcpusByTid.get(tid));
+    }
+
+    /** The same, for a thread whose vCPU (or null) the caller already looked up. */
+    Vm vmOf(Vcpu threadVcpu) {
+        return threadVcpu != null ? threadVcpu.vm() : latestVm;
     }
 }

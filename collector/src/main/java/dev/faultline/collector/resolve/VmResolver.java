@@ -1,6 +1,7 @@
 package dev.faultline.collector.resolve;
 
 import dev.faultline.collector.CollectorStats;
+import dev.faultline.collector.Counter;
 import dev.faultline.collector.parse.Decoded;
 import dev.faultline.collector.parse.ParsedLine;
 import dev.faultline.collector.parse.TraceLine;
@@ -37,7 +38,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Resolves parsed lines to VMs and emits events (SPEC 1, "resolve each event to a VM").
@@ -107,7 +107,7 @@ public final class VmResolver {
     /** One event line and what its payload parser made of it (an Avro body or a {@link Decoded}). */
     public void onLine(TraceLine line, Object parsed) {
         VmProcess p = processOf(line);
-        CompletedCall held = parked.get(p);
+        CompletedCall held = parked.isEmpty() ? null : parked.get(p); // nearly always empty: no hash per line
         if (held != null) {
             if (parsed instanceof Decoded.HelperCall h && held.line().tid() == line.tid()
                     && h.op().equals(held.ioctl().helperOp)) {
@@ -161,8 +161,11 @@ public final class VmResolver {
 
     private VmProcess processOf(TraceLine line) {
         if (line.hasTgid()) {
-            VmProcess p = processes.computeIfAbsent(line.tgid(), t -> new VmProcess(t, line.comm()));
-            if (p.comm == null) {
+            VmProcess p = processes.get(line.tgid()); // not computeIfAbsent: its lambda was an allocation per line
+            if (p == null) {
+                p = new VmProcess(line.tgid(), line.comm());
+                processes.put(p.tgid, p);
+            } else if (p.comm == null) {
                 p.comm = line.comm();
             }
             if (threads.get(line.tid()) != p) {
@@ -230,12 +233,13 @@ public final class VmResolver {
             emit(header(line, vm.id(), p), body);
         } else {
             // Per-vCPU events: only a vCPU thread of a VMM produces them.
-            Vm vm = p.vmOf(line.tid());
+            Vcpu vcpu = p.vcpusByTid.get(line.tid());
+            Vm vm = p.vmOf(vcpu);
             if (body instanceof PageFault f) {
                 VmType type = vm == null ? VmType.UNKNOWN : vm.type();
                 f.setPrivate$(FaultPrivacy.of(type, f.getGpa(), f.getErrorCode(), host.tdxSharedBit()));
             }
-            emit(header(line, vm != null ? vm.id() : processVmId(p), p), body);
+            emit(header(line, vm != null ? vm.id() : processVmId(p), p, vcpu), body);
         }
     }
 
@@ -465,22 +469,28 @@ public final class VmResolver {
     // ---- output
 
     private EventHeader header(TraceLine line, String vmId, VmProcess p) {
-        Integer vcpu = null;
-        if (p != null) {
-            Vcpu v = p.vcpusByTid.get(line.tid());
-            vcpu = v == null ? null : v.id();
+        return header(line, vmId, p, p == null ? null : p.vcpusByTid.get(line.tid()));
+    }
+
+    /** With the thread's vCPU already looked up (null: none). */
+    private EventHeader header(TraceLine line, String vmId, VmProcess p, Vcpu v) {
+        Integer vcpu = v == null ? null : v.id();
+        Integer tgid;
+        if (p != null && (!line.hasTgid() || line.tgid() == p.tgid)) {
+            tgid = p.boxedTgid; // boxed once: tgids are past Integer's cache
+        } else {
+            tgid = line.hasTgid() ? Integer.valueOf(line.tgid()) : null;
         }
-        Integer tgid = line.hasTgid() ? Integer.valueOf(line.tgid()) : p != null ? Integer.valueOf(p.tgid) : null;
         return new EventHeader(vmId, host.host(), tgid, line.tid(), line.comm(), vcpu, line.cpu(), line.tsNs(),
                 host.wallMillis(line.tsNs()), 0L, host.source());
     }
 
     // the count of each body type, found by class identity: no name lookup or string hash per event
-    private final Map<Class<?>, LongAdder> eventCounts = new IdentityHashMap<>();
+    private final Map<Class<?>, Counter> eventCounts = new IdentityHashMap<>();
 
     private void emit(EventHeader h, Object body) {
         h.setSeq(host.nextSeq());
-        LongAdder count = eventCounts.get(body.getClass());
+        Counter count = eventCounts.get(body.getClass());
         if (count == null) {
             count = stats.eventCounter(body.getClass().getSimpleName());
             eventCounts.put(body.getClass(), count);

@@ -3,6 +3,7 @@ package dev.faultline.collector.source;
 import dev.faultline.collector.parse.Ascii;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 
 /**
  * Splits a stream into lines without decoding it: lines are handed over in place in the array they were
@@ -25,6 +26,8 @@ public final class ByteLineReader {
         byte[] buf = new byte[chunk];
         int lineStart = 0;
         int filled = 0;
+        int[] starts = new int[256];
+        int[] ends = new int[256];
         while (true) {
             if (filled == buf.length) {
                 int rest = filled - lineStart;
@@ -40,17 +43,26 @@ public final class ByteLineReader {
             }
             int scanFrom = filled;
             filled += n;
+            int lines = 0;
             for (int nl = Ascii.indexOf(buf, scanFrom, filled, '\n'); nl >= 0; nl = Ascii.indexOf(buf, nl + 1, filled, '\n')) {
-                emit(buf, lineStart, nl, sink);
+                if (lines == starts.length) {
+                    starts = Arrays.copyOf(starts, 2 * lines);
+                    ends = Arrays.copyOf(ends, 2 * lines);
+                }
+                starts[lines] = lineStart;
+                ends[lines++] = withoutCr(buf, lineStart, nl);
                 lineStart = nl + 1;
+            }
+            if (lines > 0) {
+                sink.lines(buf, starts, ends, lines);
             }
         }
         if (filled > lineStart) {
-            emit(buf, lineStart, filled, sink);
+            sink.line(buf, lineStart, withoutCr(buf, lineStart, filled));
         }
     }
 
-    private static void emit(byte[] b, int from, int to, LineSource.ByteLines sink) {
-        sink.line(b, from, to > from && b[to - 1] == '\r' ? to - 1 : to);
+    private static int withoutCr(byte[] b, int from, int to) {
+        return to > from && b[to - 1] == '\r' ? to - 1 : to;
     }
 }

@@ -35,5 +35,15 @@ public interface LineSource {
      */
     interface ByteLines {
         void line(byte[] b, int from, int to);
+
+        /**
+         * Lines {@code b[starts[i], ends[i])} for i < n, all in one array: a receiver that locks per call
+         * takes them under one lock.
+         */
+        default void lines(byte[] b, int[] starts, int[] ends, int n) {
+            for (int i = 0; i < n; i++) {
+                line(b, starts[i], ends[i]);
+            }
+        }
     }
 }

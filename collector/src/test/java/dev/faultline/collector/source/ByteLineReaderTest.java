@@ -83,4 +83,34 @@ class ByteLineReaderTest {
             assertThat(Arrays.copyOfRange(h.array(), h.from(), h.to())).isEqualTo(h.copy());
         }
     }
+
+    /** A receiver that takes lines by the array gets them in batches, in order, with the same bounds. */
+    @Test
+    void linesOfOneReadComeAsOneBatch() throws IOException {
+        List<String> seen = new ArrayList<>();
+        int[] batches = {0};
+        LineSource.ByteLines batching = new LineSource.ByteLines() {
+            @Override
+            public void line(byte[] b, int from, int to) {
+                seen.add(new String(b, from, to - from, StandardCharsets.UTF_8));
+            }
+
+            @Override
+            public void lines(byte[] b, int[] starts, int[] ends, int n) {
+                batches[0]++;
+                for (int i = 0; i < n; i++) {
+                    line(b, starts[i], ends[i]);
+                }
+            }
+        };
+        StringBuilder text = new StringBuilder();
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) { // more lines than the reader's first bounds arrays hold
+            expected.add("line " + i);
+            text.append("line ").append(i).append(i % 2 == 0 ? "\n" : "\r\n");
+        }
+        ByteLineReader.read(new ByteArrayInputStream(text.toString().getBytes(StandardCharsets.UTF_8)), batching, 1 << 16);
+        assertThat(seen).containsExactlyElementsOf(expected);
+        assertThat(batches[0]).isEqualTo(1);
+    }
 }
