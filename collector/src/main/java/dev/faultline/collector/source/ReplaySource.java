@@ -1,9 +1,7 @@
 package dev.faultline.collector.source;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -30,14 +28,10 @@ public final class ReplaySource implements LineSource {
         }
     }
 
+    /** The same lines as text: split by the same reader, so both forms agree on where a line ends. */
     @Override
     public void run(Consumer<String> sink) throws IOException {
-        try (InputStream in = open();
-                BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16)) {
-            for (String line; (line = r.readLine()) != null; ) {
-                sink.accept(line);
-            }
-        }
+        runBytes((b, from, to) -> sink.accept(new String(b, from, to - from, StandardCharsets.UTF_8)));
     }
 
     private InputStream open() throws IOException {
