@@ -136,8 +136,19 @@ final class Cursor {
         return (int) number();
     }
 
-    /** The next run of non-space characters. */
+    /** The next run of non-space characters: a word that recurs (a kind, a reason, a key), pooled. */
     String word() {
+        int first = wordStart();
+        return WORDS.of(b, first, pos);
+    }
+
+    /** The same, for a value that rarely recurs (an address, a size): decoded, kept out of the pool. */
+    String value() {
+        int first = wordStart();
+        return Ascii.string(b, first, pos);
+    }
+
+    private int wordStart() {
         skipSpaces();
         int first = pos;
         while (pos < end && b[pos] != ' ') {
@@ -146,7 +157,7 @@ final class Cursor {
         if (first == pos) {
             throw new PayloadException("expected a word at column " + (first - start));
         }
-        return WORDS.of(b, first, pos);
+        return first;
     }
 
     /** The text from here up to the next {@code separator} (not consumed), or to the end when there is none. */

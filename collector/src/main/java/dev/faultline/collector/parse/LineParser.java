@@ -44,10 +44,7 @@ public final class LineParser {
         if (tsColon < 0) {
             return new ParsedLine.Malformed("no timestamp");
         }
-        int tsStart = tsColon;
-        while (tsStart > i && b[tsStart - 1] != ' ') {
-            tsStart--;
-        }
+        int tsStart = timestampStart(b, i, tsColon);
         long tsNs = parseTimestamp(b, tsStart, tsColon);
 
         // Prefix: comm-tid [(tgid)] [cpu] [flags]
@@ -117,14 +114,16 @@ public final class LineParser {
     /** The timestamp of an event line {@code b[from, to)} in ns, or -1 when it has none (a header, a loss line). */
     public static long timestampNs(byte[] b, int from, int to) {
         int colon = timestampColon(b, from, to);
-        if (colon < 0) {
-            return -1;
-        }
+        return colon < 0 ? -1 : parseTimestamp(b, timestampStart(b, from, colon), colon);
+    }
+
+    /** Where the {@code secs.frac} token that ends at {@code colon} starts. */
+    private static int timestampStart(byte[] b, int from, int colon) {
         int start = colon;
         while (start > from && b[start - 1] != ' ') {
             start--;
         }
-        return parseTimestamp(b, start, colon);
+        return start;
     }
 
     /**

@@ -319,7 +319,7 @@ public final class PayloadParsers {
             if (c.atEnd()) {
                 throw new PayloadException(op + ": field '" + key + "' has no value");
             }
-            fields.put(key, c.word());
+            fields.put(key, c.value()); // numbers that differ per call: pooling them only evicts the words
         }
         Decoded.HelperCall call = new Decoded.HelperCall(op, fields);
         call.num("ret");
