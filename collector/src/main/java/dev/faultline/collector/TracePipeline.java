@@ -37,8 +37,8 @@ public final class TracePipeline implements LineSource.ByteLines {
     }
 
     /**
-     * One line as UTF-8 bytes {@code b[from, to)}, without its terminator; the caller never writes these
-     * bytes again (a held syscall keeps its arguments there). Synchronized: loss reports come from other threads.
+     * One line as UTF-8 bytes {@code b[from, to)}, without its terminator, read before this returns (a
+     * held syscall copies its line). Synchronized: loss reports come from other threads.
      */
     @Override
     public synchronized void line(byte[] b, int from, int to) {

@@ -2,11 +2,13 @@ package dev.faultline.collector;
 
 import dev.faultline.collector.publish.EventSink;
 import dev.faultline.collector.resolve.HostContext;
+import dev.faultline.collector.source.ReplaySource;
 import dev.faultline.events.Event;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** Test helper: replays text through the real pipeline into a list. */
@@ -24,20 +26,30 @@ public final class Replay {
         }, stats);
     }
 
+    /**
+     * Each line is handed over in one array that is scrambled once the call returns, as a reader that
+     * reuses its buffer would: whatever the pipeline keeps past a line must be its own copy.
+     */
     public static Replay lines(String... lines) {
         Replay r = new Replay();
+        byte[] reused = new byte[0];
         for (String l : lines) {
-            r.pipeline.accept(l);
+            byte[] b = l.getBytes(StandardCharsets.UTF_8);
+            if (b.length > reused.length) {
+                reused = new byte[2 * b.length];
+            }
+            System.arraycopy(b, 0, reused, 0, b.length);
+            r.pipeline.line(reused, 0, b.length);
+            Arrays.fill(reused, (byte) '?');
         }
         r.pipeline.finish();
         return r;
     }
 
+    /** The file read as {@code collect --source replay:} reads it. */
     public static Replay file(Path p) throws IOException {
         Replay r = new Replay();
-        try (var s = Files.lines(p)) {
-            s.forEach(r.pipeline::accept);
-        }
+        new ReplaySource(p.toString()).runBytes(r.pipeline);
         r.pipeline.finish();
         return r;
     }

@@ -21,8 +21,8 @@ public final class LineParser {
     }
 
     /**
-     * The line in {@code b[from, to)}, without its terminator. The bytes must not change afterwards:
-     * a {@link TraceLine} keeps its payload there.
+     * The line in {@code b[from, to)}, without its terminator. A {@link TraceLine} reads its payload
+     * there: it is valid while the bytes are, and {@link TraceLine#retained()} is the copy to keep.
      */
     public ParsedLine parse(byte[] b, int from, int to) {
         int i = skipSpaces(b, from, to);

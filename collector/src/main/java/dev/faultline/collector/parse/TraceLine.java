@@ -1,13 +1,17 @@
 package dev.faultline.collector.parse;
 
+import java.util.Arrays;
+
 /**
  * One event line: {@code <comm>-<tid> [(<tgid>)] [<cpu>] [<flags>] <secs.frac>: <event>: <payload>}.
  * Syscall events print without the {@code event:} prefix: {@code sys_ioctl(fd: 5, ...)} is an
  * {@link Kind#SYSCALL_ENTER} with the argument list as payload, {@code sys_ioctl -> 0x0} a
  * {@link Kind#SYSCALL_EXIT} with the return value as payload.
  *
- * <p>The payload stays in the line's bytes, which the reader hands over and never writes again: the
- * payload parsers read it in place, and only an error message or a test makes it a String.
+ * <p>The payload stays in the line's bytes, which the reader hands over for the time the line is handled
+ * and then reads the next lines into: the payload parsers read it in place, only an error message or a
+ * test makes it a String, and what outlives its line (a syscall waiting for its exit) keeps
+ * {@link #retained()}.
  */
 public final class TraceLine implements ParsedLine {
 
@@ -76,6 +80,13 @@ public final class TraceLine implements ParsedLine {
 
     public Kind kind() {
         return kind;
+    }
+
+    /** This line with a copy of its bytes, for keeping past the call that handed it over. */
+    public TraceLine retained() {
+        byte[] own = Arrays.copyOfRange(text, lineFrom, lineTo);
+        return new TraceLine(comm, tid, tgid, cpu, tsNs, event, kind, own, 0, lineTo - lineFrom,
+                payloadFrom - lineFrom, payloadTo - lineFrom);
     }
 
     /** The payload as text (made on each call: for messages and tests, not the per-event path). */

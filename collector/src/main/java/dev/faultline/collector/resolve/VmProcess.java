@@ -34,7 +34,7 @@ final class VmProcess {
     String comm;
     final Map<Integer, Vm> vmsByFd = new HashMap<>();
     final Map<Integer, Vcpu> vcpusByFd = new HashMap<>();
-    final Map<Integer, Vcpu> vcpusByTid = new HashMap<>();
+    final IntMap<Vcpu> vcpusByTid = new IntMap<>();
     final Map<Integer, Gmem> gmemByFd = new HashMap<>();
     Vm latestVm;
 

@@ -56,8 +56,8 @@ public final class VmResolver {
     private final EventSink sink;
     private final CollectorStats stats;
 
-    private final Map<Integer, VmProcess> processes = new HashMap<>();
-    private final Map<Integer, VmProcess> threads = new HashMap<>();
+    private final IntMap<VmProcess> processes = new IntMap<>();
+    private final IntMap<VmProcess> threads = new IntMap<>();
     private final Map<Long, Gmem> gmemByInode = new HashMap<>();
     private final Map<Integer, PendingCall> inFlight = new HashMap<>();
     private final Map<VmProcess, CompletedCall> parked = new LinkedHashMap<>();
@@ -83,6 +83,10 @@ public final class VmResolver {
         CompletedCall withHelper(Decoded.HelperCall h) {
             return new CompletedCall(ioctl, line, process, fd, arg, ret, h);
         }
+
+        CompletedCall withLine(TraceLine l) {
+            return new CompletedCall(ioctl, l, process, fd, arg, ret, helper);
+        }
     }
 
     public VmResolver(HostContext host, EventSink sink, CollectorStats stats) {
@@ -98,8 +102,7 @@ public final class VmResolver {
 
     /** {@code CPU:N [LOST M EVENTS]}: a host-wide TraceLoss, keyed by host. */
     public void onLoss(ParsedLine.Loss loss, long lastTsNs, LossReason reason) {
-        EventHeader h = new EventHeader(host.host(), host.host(), null, -1, null, null, loss.cpu(), lastTsNs,
-                host.wallMillis(lastTsNs), 0L, host.source());
+        EventHeader h = header(host.host(), null, -1, null, null, loss.cpu(), lastTsNs);
         stats.lost(reason.name(), loss.count());
         emit(h, new TraceLoss(loss.cpu(), loss.count(), reason));
     }
@@ -121,7 +124,7 @@ public final class VmResolver {
         }
         if (parsed instanceof Decoded.SyscallEnter enter) {
             stats.other("syscall enter (paired at exit)");
-            inFlight.put(line.tid(), new PendingCall(line, enter));
+            inFlight.put(line.tid(), new PendingCall(line.retained(), enter)); // outlives the reader's array
             if (enter.name().equals("sys_ioctl") && enter.args().getOrDefault("cmd", -1L) == KvmIoctl.RUN.cmd) {
                 // KVM_RUN returns only when the vCPU exits: its thread's events arrive inside the call.
                 Vcpu v = p.vcpusByFd.get(enter.args().getOrDefault("fd", -1L).intValue());
@@ -187,7 +190,11 @@ public final class VmResolver {
             }
         }
         if (p == null) {
-            p = processes.computeIfAbsent(line.tid(), t -> new VmProcess(t, line.comm()));
+            p = processes.get(line.tid());
+            if (p == null) {
+                p = new VmProcess(line.tid(), line.comm());
+                processes.put(p.tgid, p);
+            }
         }
         threads.put(line.tid(), p);
         return p;
@@ -211,7 +218,7 @@ public final class VmResolver {
             }
         });
         processes.remove(p.tgid);
-        threads.values().removeIf(q -> q == p);
+        threads.removeValues(q -> q == p);
     }
 
     // ---- bodies the kernel line carries whole
@@ -281,7 +288,7 @@ public final class VmResolver {
         CompletedCall done = new CompletedCall(ioctl, line, p, call.args.arg("fd"), call.args.arg("arg"),
                 exit.ret(), call.helper);
         if (done.helper == null && ioctl.helperOp != null) {
-            parked.put(p, done);
+            parked.put(p, done.withLine(line.retained())); // outlives the reader's array
         } else {
             apply(done);
         }
@@ -481,8 +488,26 @@ public final class VmResolver {
         } else {
             tgid = line.hasTgid() ? Integer.valueOf(line.tgid()) : null;
         }
-        return new EventHeader(vmId, host.host(), tgid, line.tid(), line.comm(), vcpu, line.cpu(), line.tsNs(),
-                host.wallMillis(line.tsNs()), 0L, host.source());
+        return header(vmId, tgid, line.tid(), line.comm(), vcpu, line.cpu(), line.tsNs());
+    }
+
+    /**
+     * Set field by field: the generated all-fields constructor takes boxes (Integer tid, Long timestamps),
+     * three allocations per event that its primitive setters do not need. The sequence number is set at emit.
+     */
+    private EventHeader header(String vmId, Integer tgid, int tid, String comm, Integer vcpu, int cpu, long tsNs) {
+        EventHeader h = new EventHeader();
+        h.setVm(vmId);
+        h.setHost(host.host());
+        h.setTgid(tgid);
+        h.setTid(tid);
+        h.setComm(comm);
+        h.setVcpu(vcpu);
+        h.setCpu(cpu);
+        h.setKernelTsNs(tsNs);
+        h.setWallTsMs(host.wallMillis(tsNs));
+        h.setSource(host.source());
+        return h;
     }
 
     // the count of each body type, found by class identity: no name lookup or string hash per event

@@ -30,8 +30,8 @@ public interface LineSource {
     }
 
     /**
-     * Receives one line as {@code b[from, to)}, without its terminator. The bytes are the receiver's to
-     * keep: a source never writes them again.
+     * Receives one line as {@code b[from, to)}, without its terminator. The bytes are valid until the
+     * call returns: a source may read the next lines into the same array, so a receiver copies what it keeps.
      */
     interface ByteLines {
         void line(byte[] b, int from, int to);

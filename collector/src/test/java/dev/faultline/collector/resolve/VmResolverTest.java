@@ -104,6 +104,17 @@ class VmResolverTest {
         assertThat(r.events).extracting(e -> e.getHeader().getVm()).containsOnly("lab/100/5@1.200000");
     }
 
+    /**
+     * A syscall waits for its exit past the line that began it, and the reader has reused that line's
+     * bytes by then (Replay.lines scrambles them): what is reported at the end is still its own text.
+     */
+    @Test
+    void aSyscallHeldPastItsLineKeepsItsText() {
+        Replay r = Replay.lines(SNP_VM[0], SNP_VM[1], l("1.000003", "sys_ioctl(fd: 5, cmd: 0xae41, arg: 0)"),
+                l("1.4", "kvm_exit: reason EXTERNAL_INTERRUPT rip 0x1 info 0 0"));
+        assertThat(r.stats.samples().get("syscall-without-exit")).isEqualTo("sys_ioctl(fd: 5, cmd: 0xae41, arg: 0)");
+    }
+
     @Test
     void helperLineBeforeExitMergesToo() {
         Replay r = Replay.lines(
