@@ -2,6 +2,17 @@ package dev.faultline.collector.parse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.faultline.collector.Replay;
+import dev.faultline.collector.source.simulate.SimulationConfig;
+import dev.faultline.collector.source.simulate.Simulator;
+import dev.faultline.collector.source.simulate.VmKind;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -145,5 +156,120 @@ class LineParserTest {
         assertThat(inPlace.tsNs()).isEqualTo(10_500_000_000L);
         assertThat(inPlace.payload()).isEqualTo("pio_write at 0x3f8 size 1 count 1 val 0x41");
         assertThat(inPlace.text()).isEqualTo(text);
+    }
+
+    /**
+     * The one-pass reader of the usual layout and the column-by-column reader agree on every line the
+     * first accepts: the real captures, simulated lines of every VM type, and those lines with random
+     * edits in the characters the grammar cares about. The first must also take nearly all unedited lines,
+     * or it would only be dead code passing this test.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {3, 11, 2026, 65537})
+    void theUsualLayoutReaderAgreesWithTheGeneralOne(long seed) throws IOException {
+        List<String> lines = new ArrayList<>();
+        for (String f : List.of("mmio_pio_longmode.trace", "mmio_pio_realmode.trace", "gmem_create_bind_punch.trace",
+                "mmio_pio_trace_pipe_record_tgid.txt")) {
+            lines.addAll(Files.readAllLines(Replay.shared().resolve("fixtures/real").resolve(f)));
+        }
+        new Simulator(new SimulationConfig(seed, 6, List.of(VmKind.values()), 2000, 0, Set.of())).run(lines::add);
+        int usual = 0;
+        int events = 0;
+        for (String line : lines) {
+            ParsedLine general = generalOf(line);
+            if (general instanceof TraceLine) {
+                events++;
+                usual += agree(line) ? 1 : 0;
+            }
+        }
+        assertThat(usual).as("lines the usual-layout reader took, of %d event lines", events).isGreaterThan(events * 95 / 100);
+
+        Random r = new Random(seed);
+        String alphabet = " :.-()[]0123456789<>ab";
+        int taken = 0;
+        for (int n = 0; n < 20_000; n++) {
+            StringBuilder line = new StringBuilder(lines.get(r.nextInt(lines.size())));
+            for (int edits = 1 + r.nextInt(3); edits > 0 && line.length() > 0; edits--) {
+                int at = r.nextInt(Math.min(line.length(), 70)); // the columns are at the start
+                switch (r.nextInt(3)) {
+                    case 0 -> line.insert(at, alphabet.charAt(r.nextInt(alphabet.length())));
+                    case 1 -> line.setCharAt(at, alphabet.charAt(r.nextInt(alphabet.length())));
+                    default -> line.deleteCharAt(at);
+                }
+            }
+            taken += agree(line.toString()) ? 1 : 0;
+        }
+        assertThat(taken).as("edited lines the usual-layout reader took").isGreaterThan(1000);
+
+        // Lines put together column by column, each column at and past its limits.
+        int built = 0;
+        for (int n = 0; n < 20_000; n++) {
+            built += agree(builtLine(r)) ? 1 : 0;
+        }
+        assertThat(built).as("built lines the usual-layout reader took").isGreaterThan(1000);
+    }
+
+    private static String builtLine(Random r) {
+        String[] comms = {"", "qemu", "<...>", "CPU 0/KVM", "a-b", "x:y", "a b", "(", "[", "-", "9"};
+        String[] flags = {"", ".....", "d..1.", "a]b", "]", "("};
+        String[] tgids = {"", "-", "-------", "x", "1-2", " "};
+        StringBuilder l = new StringBuilder(spaces(r));
+        l.append(comms[r.nextInt(comms.length)]);
+        if (r.nextInt(10) > 0) {
+            l.append('-').append(digits(r, 11));
+        }
+        l.append(spaces(r));
+        if (r.nextBoolean()) {
+            l.append('(').append(spaces(r)).append(r.nextInt(3) == 0 ? tgids[r.nextInt(tgids.length)] : digits(r, 11))
+                    .append(spaces(r)).append(')').append(spaces(r));
+        }
+        if (r.nextInt(10) > 0) {
+            l.append('[').append(digits(r, 11)).append(']').append(spaces(r));
+        }
+        l.append(flags[r.nextInt(flags.length)]).append(spaces(r));
+        l.append(digits(r, 12)).append(r.nextInt(10) > 0 ? "." : "").append(digits(r, 12)).append(':');
+        if (r.nextInt(10) > 0) {
+            l.append(' ').append(r.nextBoolean() ? "kvm_exit: reason HLT" : "sys_ioctl(fd: 3, cmd: 0xae01, arg: 0x4)");
+        }
+        return l.toString();
+    }
+
+    private static String spaces(Random r) {
+        return " ".repeat(r.nextInt(4) == 0 ? 0 : r.nextInt(3) + 1);
+    }
+
+    /** 0 to {@code max} digits, most of them short. */
+    private static String digits(Random r, int max) {
+        int n = r.nextInt(4) == 0 ? r.nextInt(max + 1) : 1 + r.nextInt(4);
+        StringBuilder d = new StringBuilder();
+        for (int k = 0; k < n; k++) {
+            d.append((char) ('0' + r.nextInt(10)));
+        }
+        return d.toString();
+    }
+
+    /** True when the usual-layout reader took the line; fails when it read it otherwise than the general reader. */
+    private boolean agree(String line) {
+        byte[] b = line.getBytes(StandardCharsets.UTF_8);
+        int i = Ascii.skipSpaces(b, 0, b.length);
+        if (i == b.length) {
+            return false;
+        }
+        ParsedLine usual = parser.usualColumns(b, 0, i, b.length);
+        if (usual == null) {
+            return false;
+        }
+        assertThat(describe(usual)).as(line).isEqualTo(describe(parser.anyColumns(b, 0, i, b.length)));
+        return true;
+    }
+
+    private ParsedLine generalOf(String line) {
+        byte[] b = line.getBytes(StandardCharsets.UTF_8);
+        int i = Ascii.skipSpaces(b, 0, b.length);
+        return i == b.length ? ParsedLine.HEADER : parser.anyColumns(b, 0, i, b.length);
+    }
+
+    private static String describe(ParsedLine p) {
+        return p instanceof TraceLine t ? t.toString() : String.valueOf(p);
     }
 }
