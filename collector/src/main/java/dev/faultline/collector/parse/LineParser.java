@@ -100,30 +100,19 @@ public final class LineParser {
             return null;
         }
         // secs.frac, right to left
-        int k = colon - 1;
-        long frac = 0;
-        long scale = 1;
-        while (k > i && isDigit(b[k]) && scale <= 100_000_000) {
-            frac += (b[k--] - '0') * scale;
-            scale *= 10;
-        }
-        if (scale == 1 || b[k] != '.') {
+        int fracStart = digitsBack(b, i, colon - 1, 9);
+        int dot = fracStart - 1;
+        if (fracStart == colon || b[dot] != '.') {
             return null;
         }
-        long tsNs = frac * (1_000_000_000L / scale);
-        int dot = k--;
-        long secs = 0;
-        scale = 1;
-        while (k > i && isDigit(b[k]) && scale <= 1_000_000_000L) {
-            secs += (b[k--] - '0') * scale;
-            scale *= 10;
-        }
-        if (k == dot - 1 || b[k] != ' ') {
+        int secsStart = digitsBack(b, i, dot - 1, 10);
+        if (secsStart == dot || b[secsStart - 1] != ' ') {
             return null;
         }
-        tsNs += secs * 1_000_000_000L;
+        long tsNs = Ascii.decimal(b, secsStart, dot) * 1_000_000_000L
+                + Ascii.decimal(b, fracStart, colon) * NS_PER_FRACTION_DIGIT[colon - fracStart];
         // [flags] and [cpu]
-        k = skipSpacesBack(b, i, k);
+        int k = skipSpacesBack(b, i, secsStart - 1);
         if (b[k] != ']') {
             while (k > i && b[k] != ' ') {
                 if (b[k] == ']') {
@@ -136,16 +125,14 @@ public final class LineParser {
                 return null;
             }
         }
-        int cpuClose = k--;
-        int cpu = 0;
-        for (int place = 1; k > i && isDigit(b[k]) && place <= 100_000_000; place *= 10) {
-            cpu += (b[k--] - '0') * place;
-        }
-        if (k == cpuClose - 1 || b[k] != '[' || k == i) {
+        int cpuClose = k;
+        int cpuStart = digitsBack(b, i, cpuClose - 1, 9);
+        if (cpuStart == cpuClose || b[cpuStart - 1] != '[' || cpuStart - 1 == i) {
             return null;
         }
+        int cpu = (int) Ascii.decimal(b, cpuStart, cpuClose);
         // [(tgid)] and comm-tid
-        k = skipSpacesBack(b, i, k - 1);
+        k = skipSpacesBack(b, i, cpuStart - 2);
         int tgid = TraceLine.NO_TGID;
         if (b[k] == ')') {
             if (k == i) {
@@ -153,10 +140,9 @@ public final class LineParser {
             }
             k = skipSpacesBack(b, i, k - 1);
             if (isDigit(b[k])) {
-                tgid = 0;
-                for (int place = 1; k > i && isDigit(b[k]) && place <= 100_000_000; place *= 10) {
-                    tgid += (b[k--] - '0') * place;
-                }
+                int tgidStart = digitsBack(b, i, k, 9);
+                tgid = (int) Ascii.decimal(b, tgidStart, k + 1);
+                k = tgidStart - 1;
             } else {
                 if (b[k] != '-') {
                     return null;
@@ -171,15 +157,28 @@ public final class LineParser {
             }
             k = skipSpacesBack(b, i, k - 1);
         }
-        int tidEnd = k;
-        int tid = 0;
-        for (int place = 1; k > i && isDigit(b[k]) && place <= 100_000_000; place *= 10) {
-            tid += (b[k--] - '0') * place;
-        }
-        if (k == tidEnd || b[k] != '-') {
+        int tidStart = digitsBack(b, i, k, 9);
+        if (tidStart == k + 1 || b[tidStart - 1] != '-') {
             return null;
         }
-        return afterTimestamp(b, from, to, colon, comm(b, i, k), tid, tgid, cpu, tsNs);
+        int tid = (int) Ascii.decimal(b, tidStart, k + 1);
+        return afterTimestamp(b, from, to, colon, comm(b, i, tidStart - 1), tid, tgid, cpu, tsNs);
+    }
+
+    /** ns per unit of a fraction of a second written with n digits (n <= 9). */
+    private static final long[] NS_PER_FRACTION_DIGIT = {0, 100_000_000, 10_000_000, 1_000_000, 100_000, 10_000, 1_000, 100, 10, 1};
+
+    /**
+     * Where the run of digits that ends at {@code last} starts, taking at most {@code max} of them and none at
+     * or before {@code floor}: {@code last + 1} when there is none. A longer run leaves a digit before the
+     * start, which the caller's separator check refuses.
+     */
+    private static int digitsBack(byte[] b, int floor, int last, int max) {
+        int k = last;
+        while (k > floor && isDigit(b[k]) && last - k < max) {
+            k--;
+        }
+        return k + 1;
     }
 
     /** From {@code k} leftwards past spaces, stopping at {@code floor}: the index of the last non-space byte. */
