@@ -1,5 +1,6 @@
 package dev.faultline.collector;
 
+import dev.faultline.collector.parse.Ascii;
 import dev.faultline.collector.parse.Decoded;
 import dev.faultline.collector.parse.LineParser;
 import dev.faultline.collector.parse.ParsedLine;
@@ -67,7 +68,7 @@ public final class TracePipeline implements LineSource.ByteLines {
         } else if (parsed instanceof ParsedLine.Header) {
             stats.other("header or blank");
         } else if (parsed instanceof ParsedLine.Malformed bad) {
-            stats.skip("malformed: " + bad.reason(), new String(b, from, to - from, StandardCharsets.UTF_8));
+            stats.skip("malformed: " + bad.reason(), Ascii.string(b, from, to));
         }
     }
 

@@ -146,7 +146,7 @@ public final class Ascii {
         return v;
     }
 
-    static String string(byte[] b, int from, int to) {
+    public static String string(byte[] b, int from, int to) {
         return new String(b, from, to - from, StandardCharsets.UTF_8);
     }
 

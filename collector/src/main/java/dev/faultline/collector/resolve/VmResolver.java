@@ -61,6 +61,8 @@ public final class VmResolver {
     private final Map<Long, Gmem> gmemByInode = new HashMap<>();
     private final Map<Integer, PendingCall> inFlight = new HashMap<>();
     private final Map<VmProcess, CompletedCall> parked = new LinkedHashMap<>();
+    /** The count of each body type, found by class identity: no name lookup or string hash per event. */
+    private final Map<Class<?>, Counter> eventCounts = new IdentityHashMap<>();
     private final GmemAnnotations annotations = new GmemAnnotations();
 
     /** An ioctl or fallocate entered and not yet returned. */
@@ -509,9 +511,6 @@ public final class VmResolver {
         h.setSource(host.source());
         return h;
     }
-
-    // the count of each body type, found by class identity: no name lookup or string hash per event
-    private final Map<Class<?>, Counter> eventCounts = new IdentityHashMap<>();
 
     private void emit(EventHeader h, Object body) {
         h.setSeq(host.nextSeq());

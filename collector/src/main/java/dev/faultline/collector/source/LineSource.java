@@ -36,6 +36,11 @@ public interface LineSource {
     interface ByteLines {
         void line(byte[] b, int from, int to);
 
+        /** Hands each line on decoded, for a byte source's {@link LineSource#run}. */
+        static ByteLines decoding(Consumer<String> lines) {
+            return (b, from, to) -> lines.accept(new String(b, from, to - from, StandardCharsets.UTF_8));
+        }
+
         /**
          * Lines {@code b[starts[i], ends[i])} for i < n, all in one array: a receiver that locks per call
          * takes them under one lock.

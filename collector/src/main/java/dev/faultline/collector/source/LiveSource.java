@@ -48,7 +48,7 @@ public final class LiveSource implements LineSource {
 
     @Override
     public void run(Consumer<String> lines) throws IOException {
-        runBytes((b, from, to) -> lines.accept(new String(b, from, to - from, StandardCharsets.UTF_8)));
+        runBytes(ByteLines.decoding(lines));
     }
 
     @Override

@@ -2,7 +2,6 @@ package dev.faultline.collector.source;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -31,7 +30,7 @@ public final class ReplaySource implements LineSource {
     /** The same lines as text: split by the same reader, so both forms agree on where a line ends. */
     @Override
     public void run(Consumer<String> sink) throws IOException {
-        runBytes((b, from, to) -> sink.accept(new String(b, from, to - from, StandardCharsets.UTF_8)));
+        runBytes(ByteLines.decoding(sink));
     }
 
     private InputStream open() throws IOException {
