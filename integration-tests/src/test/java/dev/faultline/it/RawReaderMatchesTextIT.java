@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.faultline.collector.parse.LineParser;
 import dev.faultline.collector.parse.PayloadParsers;
 import dev.faultline.collector.parse.TraceLine;
+import dev.faultline.collector.source.SourceThread;
 import dev.faultline.collector.source.tracefs.EventFilters;
 import dev.faultline.collector.source.tracefs.KernelFeatures;
 import dev.faultline.collector.source.tracefs.KernelTraceSource;
@@ -42,8 +43,8 @@ class RawReaderMatchesTextIT {
         List<String> text = Collections.synchronizedList(new ArrayList<>());
         KernelTraceSource rawSource = TracefsReader.RAW.open(KernelFeatures.TRACEFS, TracefsSession.STANDARD_EVENTS, 8192, filters);
         KernelTraceSource textSource = TracefsReader.TEXT.open(KernelFeatures.TRACEFS, TracefsSession.STANDARD_EVENTS, 8192, filters);
-        Thread r = run(rawSource, raw);
-        Thread t = run(textSource, text);
+        Thread r = SourceThread.start(rawSource, raw::add);
+        Thread t = SourceThread.start(textSource, text::add);
         assertThat(rawSource.awaitStarted(10_000)).isTrue();
         assertThat(textSource.awaitStarted(10_000)).isTrue();
 
@@ -95,18 +96,6 @@ class RawReaderMatchesTextIT {
 
     /** "(tgid) [cpu] comm" then "event payload". */
     private static final Pattern KEY = Pattern.compile("\\(-?\\d+\\) \\[\\d+\\] (\\S+) (.*)");
-
-    private static Thread run(KernelTraceSource source, List<String> into) {
-        Thread th = new Thread(() -> {
-            try {
-                source.run(into::add);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        th.start();
-        return th;
-    }
 
     /**
      * Each thread's events in order, without their times: each instance stamps an event when it writes

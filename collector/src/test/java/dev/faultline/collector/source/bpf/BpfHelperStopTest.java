@@ -2,6 +2,7 @@ package dev.faultline.collector.source.bpf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.faultline.collector.source.SourceThread;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -25,24 +26,12 @@ class BpfHelperStopTest {
         return f;
     }
 
-    private static Thread runInBackground(BpfHelper helper, List<String> lines) {
-        Thread t = new Thread(() -> {
-            try {
-                helper.run(lines::add);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        t.start();
-        return t;
-    }
-
     @Test
     void aHelperThatIgnoresSigintIsTerminatedAfterTheGracePeriod(@TempDir Path dir) throws Exception {
         BpfHelper helper = new BpfHelper(fakeBpftrace(dir,
                 "trap '' INT\necho 'Attaching 1 probe...'\necho faultline_line\nwhile true; do sleep 0.1; done"), 300);
         List<String> lines = new CopyOnWriteArrayList<>();
-        Thread t = runInBackground(helper, lines);
+        Thread t = SourceThread.start(helper, lines::add);
         assertThat(helper.awaitAttached(10_000)).isTrue();
 
         long start = System.nanoTime();
@@ -58,7 +47,7 @@ class BpfHelperStopTest {
     void aStopBeforeBpftraceStartedStillStopsIt(@TempDir Path dir) throws Exception {
         BpfHelper helper = new BpfHelper(fakeBpftrace(dir, "echo 'Attaching 1 probe...'\nwhile true; do sleep 0.1; done"), 10_000);
         helper.stop();
-        Thread t = runInBackground(helper, new CopyOnWriteArrayList<>());
+        Thread t = SourceThread.start(helper, line -> { });
         t.join(20_000);
         assertThat(t.isAlive()).as("run returned although stop came first").isFalse();
     }

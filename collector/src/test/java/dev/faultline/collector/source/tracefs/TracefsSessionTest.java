@@ -2,6 +2,7 @@ package dev.faultline.collector.source.tracefs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.faultline.collector.source.SourceThread;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,14 +65,7 @@ class TracefsSessionTest {
         KernelFeatures.requireRootAndTracefs();
         Map<String, String> before = snapshot(KernelFeatures.TRACEFS);
         TracefsTextSource source = new TracefsTextSource(KernelFeatures.TRACEFS, TracefsSession.STANDARD_EVENTS, 1024);
-        Thread reader = new Thread(() -> {
-            try {
-                source.run(line -> { });
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
-        reader.start();
+        Thread reader = SourceThread.start(source, line -> { });
         assertThat(source.awaitStarted(10_000)).isTrue();
         source.stop();
         reader.join(10_000);

@@ -2,6 +2,7 @@ package dev.faultline.collector.source.tracefs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.faultline.collector.source.SourceThread;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,14 +22,7 @@ class TracefsTextSourceStopTest {
         TracefsTextSource source = new TracefsTextSource(KernelFeatures.TRACEFS, List.of("kvm/kvm_pio"), 64);
         source.stopGiveUpMillis = 1_000;
         List<String> lines = new CopyOnWriteArrayList<>();
-        Thread t = new Thread(() -> {
-            try {
-                source.run(lines::add);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        t.start();
+        Thread t = SourceThread.start(source, lines::add);
         assertThat(source.awaitStarted(10_000)).isTrue();
         Path instance = source.session().tracePipe().getParent();
         Files.writeString(instance.resolve("tracing_on"), "0");
