@@ -13,6 +13,7 @@ import static dev.faultline.collector.parse.Ascii.trimEnd;
  */
 public final class LineParser {
     private final StringPool names = new StringPool();
+    final RepeatedPrefix lastPrefix = new RepeatedPrefix();
 
     /** A line of text (tests, and sources that hold Strings). */
     public ParsedLine parse(String line) {
@@ -95,6 +96,10 @@ public final class LineParser {
      * Searching the columns one at a time cost more than the payload parsers.
      */
     ParsedLine usualColumns(byte[] b, int from, int i, int to) {
+        ParsedLine repeated = lastPrefix.read(b, from, to, this);
+        if (repeated != null) {
+            return repeated;
+        }
         int colon = Ascii.indexOf(b, i, to, ':');
         if (colon < 0 || (colon + 1 < to && b[colon + 1] != ' ')) {
             return null;
@@ -109,8 +114,7 @@ public final class LineParser {
         if (secsStart == dot || b[secsStart - 1] != ' ') {
             return null;
         }
-        long tsNs = Ascii.decimal(b, secsStart, dot) * 1_000_000_000L
-                + Ascii.decimal(b, fracStart, colon) * NS_PER_FRACTION_DIGIT[colon - fracStart];
+        long tsNs = secsFracNs(b, secsStart, dot, colon);
         // [flags] and [cpu]
         int k = skipSpacesBack(b, i, secsStart - 1);
         if (b[k] != ']') {
@@ -162,7 +166,15 @@ public final class LineParser {
             return null;
         }
         int tid = (int) Ascii.decimal(b, tidStart, k + 1);
-        return afterTimestamp(b, from, to, colon, comm(b, i, tidStart - 1), tid, tgid, cpu, tsNs);
+        String comm = comm(b, i, tidStart - 1);
+        lastPrefix.keep(b, from, secsStart, comm, tid, tgid, cpu);
+        return afterTimestamp(b, from, to, colon, comm, tid, tgid, cpu, tsNs);
+    }
+
+    /** {@code secs.frac} in ns from its digits {@code b[secsStart, dot)} and {@code b[dot + 1, colon)} (at most 9). */
+    static long secsFracNs(byte[] b, int secsStart, int dot, int colon) {
+        return Ascii.decimal(b, secsStart, dot) * 1_000_000_000L
+                + Ascii.decimal(b, dot + 1, colon) * NS_PER_FRACTION_DIGIT[colon - dot - 1];
     }
 
     /** ns per unit of a fraction of a second written with n digits (n <= 9). */
@@ -196,7 +208,7 @@ public final class LineParser {
     }
 
     /** After the timestamp: "event: payload", "sys_x(args)" or "sys_x -> ret". */
-    private ParsedLine afterTimestamp(byte[] b, int from, int to, int tsColon, String comm, int tid, int tgid,
+    ParsedLine afterTimestamp(byte[] b, int from, int to, int tsColon, String comm, int tid, int tgid,
                                       int cpu, long tsNs) {
         int e = skipSpaces(b, tsColon + 1, to);
         int nameEnd = e;

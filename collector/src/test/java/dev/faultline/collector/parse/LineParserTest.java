@@ -167,12 +167,7 @@ class LineParserTest {
     @ParameterizedTest
     @ValueSource(longs = {3, 11, 2026, 65537})
     void theUsualLayoutReaderAgreesWithTheGeneralOne(long seed) throws IOException {
-        List<String> lines = new ArrayList<>();
-        for (String f : List.of("mmio_pio_longmode.trace", "mmio_pio_realmode.trace", "gmem_create_bind_punch.trace",
-                "mmio_pio_trace_pipe_record_tgid.txt")) {
-            lines.addAll(Files.readAllLines(Replay.shared().resolve("fixtures/real").resolve(f)));
-        }
-        new Simulator(new SimulationConfig(seed, 6, List.of(VmKind.values()), 2000, 0, Set.of())).run(lines::add);
+        List<String> lines = realAndSimulatedLines(seed);
         int usual = 0;
         int events = 0;
         for (String line : lines) {
@@ -207,6 +202,74 @@ class LineParserTest {
             built += agree(builtLine(r)) ? 1 : 0;
         }
         assertThat(built).as("built lines the usual-layout reader took").isGreaterThan(1000);
+    }
+
+    /**
+     * A line that starts with the columns of the line before it is read from the columns kept then, and
+     * exactly as the general reader reads it: each line after its predecessor, and lines after themselves
+     * edited around the timestamp, where the kept bytes could be taken for more or less than they are.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {5, 17, 2027})
+    void aRepeatedPrefixIsReadAsTheGeneralReaderReadsIt(long seed) throws IOException {
+        List<String> lines = realAndSimulatedLines(seed);
+        int consecutive = 0;
+        for (int k = 1; k < lines.size(); k++) {
+            consecutive += readAfter(lines.get(k - 1), lines.get(k)) ? 1 : 0;
+        }
+        assertThat(consecutive).as("lines read from their predecessor's columns, of %d", lines.size())
+                .isGreaterThan(lines.size() / 3);
+
+        Random r = new Random(seed);
+        String alphabet = " :.-0123456789ab";
+        int edited = 0;
+        for (int n = 0; n < 20_000; n++) {
+            String before = lines.get(r.nextInt(lines.size()));
+            int colon = before.indexOf(':');
+            if (colon < 0) {
+                continue;
+            }
+            StringBuilder line = new StringBuilder(before);
+            for (int edits = 1 + r.nextInt(2); edits > 0; edits--) {
+                int at = Math.max(0, colon - 22 + r.nextInt(25));
+                if (at >= line.length()) {
+                    line.append(alphabet.charAt(r.nextInt(alphabet.length())));
+                    continue;
+                }
+                switch (r.nextInt(4)) {
+                    case 0 -> line.insert(at, alphabet.charAt(r.nextInt(alphabet.length())));
+                    case 1 -> line.setCharAt(at, alphabet.charAt(r.nextInt(alphabet.length())));
+                    case 2 -> line.insert(at, "1234567".substring(r.nextInt(7))); // numbers past their widths
+                    default -> line.deleteCharAt(at);
+                }
+            }
+            edited += readAfter(before, line.toString()) ? 1 : 0;
+        }
+        assertThat(edited).as("edited lines read from the unedited line's columns").isGreaterThan(1000);
+    }
+
+    /** True when {@code line}, read after {@code before}, came from the kept columns; fails when it was read otherwise than the general reader reads it. */
+    private boolean readAfter(String before, String line) {
+        parser.parse(before);
+        byte[] b = line.getBytes(StandardCharsets.UTF_8);
+        ParsedLine kept = parser.lastPrefix.read(b, 0, b.length, parser);
+        if (kept == null) {
+            return false;
+        }
+        int i = Ascii.skipSpaces(b, 0, b.length);
+        assertThat(describe(kept)).as(before + "\nthen\n" + line)
+                .isEqualTo(describe(new LineParser().anyColumns(b, 0, i, b.length)));
+        return true;
+    }
+
+    private static List<String> realAndSimulatedLines(long seed) throws IOException {
+        List<String> lines = new ArrayList<>();
+        for (String f : List.of("mmio_pio_longmode.trace", "mmio_pio_realmode.trace", "gmem_create_bind_punch.trace",
+                "mmio_pio_trace_pipe_record_tgid.txt")) {
+            lines.addAll(Files.readAllLines(Replay.shared().resolve("fixtures/real").resolve(f)));
+        }
+        new Simulator(new SimulationConfig(seed, 6, List.of(VmKind.values()), 2000, 0, Set.of())).run(lines::add);
+        return lines;
     }
 
     private static String builtLine(Random r) {
