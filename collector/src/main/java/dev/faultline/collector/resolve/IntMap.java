@@ -89,6 +89,11 @@ final class IntMap<V> {
         return size;
     }
 
+    void clear() {
+        Arrays.fill(values, null);
+        size = 0;
+    }
+
     @SuppressWarnings("unchecked")
     private int[] keysWhere(Predicate<? super V> match) {
         int[] out = new int[size];

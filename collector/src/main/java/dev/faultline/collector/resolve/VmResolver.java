@@ -32,6 +32,7 @@ import dev.faultline.events.VmCreated;
 import dev.faultline.events.VmDestroyed;
 import dev.faultline.events.VmType;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
@@ -59,7 +60,7 @@ public final class VmResolver {
     private final IntMap<VmProcess> processes = new IntMap<>();
     private final IntMap<VmProcess> threads = new IntMap<>();
     private final Map<Long, Gmem> gmemByInode = new HashMap<>();
-    private final Map<Integer, PendingCall> inFlight = new HashMap<>();
+    private final IntMap<PendingCall> inFlight = new IntMap<>();
     private final Map<VmProcess, CompletedCall> parked = new LinkedHashMap<>();
     /** The count of each body type, found by class identity: no name lookup or string hash per event. */
     private final Map<Class<?>, Counter> eventCounts = new IdentityHashMap<>();
@@ -155,7 +156,9 @@ public final class VmResolver {
             it.remove();
             apply(c);
         }
-        inFlight.values().forEach(c -> {
+        List<PendingCall> unfinished = inFlight.values();
+        unfinished.sort(Comparator.comparingLong(c -> c.enter.tsNs()));
+        unfinished.forEach(c -> {
             stats.skip("syscall-without-exit", c.enter.event() + "(" + c.enter.payload() + ")");
             c.effects.forEach(Runnable::run);
         });

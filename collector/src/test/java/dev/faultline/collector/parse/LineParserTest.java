@@ -130,7 +130,8 @@ class LineParserTest {
     @ValueSource(strings = {"garbage", "12779 KVM_CREATE_GUEST_MEMFD vmfd=5 size=0x200000 flags=0x3",
         "a-b [000] 1.5: kvm_fpu: load", "a-1 [x] 1.5: kvm_fpu: load", "a-1 [000] 1.5 kvm_fpu: load",
         "a-1 [000] 1.5: ", "a-1 (12 [000] 1.5: kvm_fpu: load", "a-1 (1x) [000] 1.5: kvm_fpu: load",
-        "a-1 [000] 1.5: sys_ioctl(fd: 5", "a-1 [000] 1.5: kvm_fpu load", "wall 8.347620247s; events"})
+        "a-1 [000] 1.5: sys_ioctl(fd: 5", "a-1 [000] 1.5: kvm_fpu load", "a-1 [000] 1.5: kvm.fpu: load",
+        "wall 8.347620247s; events"})
     void malformedLinesSayWhy(String text) {
         ParsedLine p = parser.parse(text);
         assertThat(p).isInstanceOf(ParsedLine.Malformed.class);

@@ -115,6 +115,18 @@ class VmResolverTest {
         assertThat(r.stats.samples().get("syscall-without-exit")).isEqualTo("sys_ioctl(fd: 5, cmd: 0xae41, arg: 0)");
     }
 
+    /** Calls still open at the end are closed in the order they began, whatever their thread ids. */
+    @Test
+    void callsWithoutExitAreClosedInTheOrderTheyBegan() {
+        for (int[] tids : new int[][] {{900, 20}, {20, 900}, {4097, 1}, {1, 4097}}) {
+            Replay r = Replay.lines(t(tids[0], "1.1", "sys_ioctl(fd: 5, cmd: 0xae41, arg: 0)"),
+                    t(tids[1], "1.2", "sys_ioctl(fd: 6, cmd: 0xae41, arg: 0)"));
+            assertThat(r.stats.skipped()).as("tids %d, %d", tids[0], tids[1]).containsEntry("syscall-without-exit", 2L);
+            assertThat(r.stats.samples().get("syscall-without-exit")).as("tids %d, %d", tids[0], tids[1])
+                    .isEqualTo("sys_ioctl(fd: 5, cmd: 0xae41, arg: 0)");
+        }
+    }
+
     @Test
     void helperLineBeforeExitMergesToo() {
         Replay r = Replay.lines(
