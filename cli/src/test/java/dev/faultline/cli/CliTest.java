@@ -48,9 +48,12 @@ class CliTest {
 
     @Test
     void parseBenchPrintsItsRateAndWhereTheTimeGoes() {
-        Run r = run("bench", "parse", "--events", "3000", "--passes", "1");
+        Run r = run("bench", "parse", "--events", "3000", "--passes", "3", "--warmup-seconds", "0.5");
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.out()).containsPattern("best: [\\d,]+ events/s = \\d+\\.\\d\\d x the 2 M events/s target")
+        assertThat(r.out()).containsPattern("warm-up 2: ") // more than one warm-up pass of a trace this small in 0.5 s
+                .containsPattern("pass 3: ")
+                .containsPattern("best: [\\d,]+ events/s = \\d+\\.\\d\\d x the 2 M events/s target "
+                        + "\\(median of the passes [\\d,]+ = \\d+\\.\\d\\d x\\)")
                 .containsPattern("full pipeline +: +\\d+")
                 .containsPattern("parse \\+ resolve, no Avro : +\\d+")
                 .containsPattern("Avro encoding alone +: +\\d+ +\\(\\d+\\.\\d\\d x the budget\\)")
