@@ -13,28 +13,37 @@ import org.apache.avro.specific.SpecificRecordBase;
 
 /**
  * Single-object encoding of an {@link Event}, written directly: the marker {@code C3 01}, the schema's
- * 64-bit fingerprint (little-endian), the header's and the body's generated {@code customEncode}, and
- * the union branch between them. Byte for byte what Avro's BinaryMessageEncoder writes (tested), but
+ * 64-bit fingerprint (little-endian), the header (its leading fields kept per thread, {@link HeaderPrefixes}),
+ * the union branch, and the body's generated {@code customEncode}. Byte for byte what Avro's
+ * BinaryMessageEncoder writes (tested), but
  * without its reflective field access: Avro generates no custom coder for the envelope, because of its
  * union of records, and the collector encodes every event it sees.
  */
 final class EventEncoder {
     private static final byte[] PREFIX = prefix(Event.getClassSchema());
     private static final Map<Class<?>, Integer> BRANCH = branches();
-    private static final ThreadLocal<ArrayEncoder> ENCODER = ThreadLocal.withInitial(ArrayEncoder::new);
-    /** The collector encodes on one thread: its encoder is kept here, saving a ThreadLocal lookup per event. */
+    private static final ThreadLocal<Writer> WRITER = ThreadLocal.withInitial(Writer::new);
+    /** The collector encodes on one thread: its writer is kept here, saving a ThreadLocal lookup per event. */
     private static volatile Thread owner;
-    private static ArrayEncoder ownerEncoder;
+    private static Writer ownerWriter;
+
+    /** What one thread encodes with: the output array and the header bytes it keeps. */
+    private record Writer(ArrayEncoder out, HeaderPrefixes headers) {
+        Writer() {
+            this(new ArrayEncoder(), new HeaderPrefixes());
+        }
+    }
 
     private EventEncoder() {
     }
 
     static byte[] encode(Event e) {
-        ArrayEncoder enc = encoderForThisThread();
+        Writer w = writerForThisThread();
+        ArrayEncoder enc = w.out();
         enc.reset();
         try {
             enc.writeFixed(PREFIX, 0, PREFIX.length);
-            e.getHeader().customEncode(enc);
+            w.headers().write(e.getHeader(), enc);
             Integer branch = BRANCH.get(e.getBody().getClass());
             if (branch == null) {
                 throw new IllegalArgumentException("not an event body: " + e.getBody().getClass());
@@ -47,18 +56,18 @@ final class EventEncoder {
         return enc.toByteArray();
     }
 
-    private static ArrayEncoder encoderForThisThread() {
+    private static Writer writerForThisThread() {
         Thread me = Thread.currentThread();
         if (owner == me) {
-            return ownerEncoder;
+            return ownerWriter;
         }
-        ArrayEncoder mine = ENCODER.get();
+        Writer mine = WRITER.get();
         Thread current = owner;
         if (current == null || !current.isAlive()) { // the first encoding thread, or the next once it ended
             synchronized (EventEncoder.class) {
                 if (owner == current) {
-                    ownerEncoder = mine;
-                    owner = me; // volatile write after the encoder: another thread seeing owner sees it too
+                    ownerWriter = mine;
+                    owner = me; // volatile write after the writer: another thread seeing owner sees it too
                 }
             }
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.faultline.alerts.Alert;
 import dev.faultline.events.Event;
+import dev.faultline.events.EventHeader;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.apache.avro.Schema;
@@ -50,6 +51,40 @@ class AvroSerdeTest {
             byte[] want = new byte[expected.remaining()];
             expected.get(want);
             assertThat(EventEncoder.encode(e)).isEqualTo(want);
+        }
+    }
+
+    /**
+     * Header bytes kept per thread id are used only for the same six leading fields: a run of events on
+     * thread ids that share a slot (1, 65, 129), each field changing alone now and then, to equal strings
+     * that are other objects and to null, gives Avro's bytes every time.
+     */
+    @Test
+    void keptHeaderBytesFollowEveryFieldChange() throws Exception {
+        org.apache.avro.message.BinaryMessageEncoder<Event> avro = new org.apache.avro.message.BinaryMessageEncoder<>(
+                new SpecificData(), Event.getClassSchema());
+        SpecificData model = SpecificData.getForSchema(Event.getClassSchema());
+        String[] strings = {"host/1/5@1.0", new String("host/1/5@1.0"), "vCPU 0/KVM", "ѵcpu-ü", ""};
+        Integer[] ints = {null, 0, 5, 300, 100_000, Integer.valueOf(300)};
+        int[] tids = {1, 65, 129};
+        java.util.Random r = new java.util.Random(7);
+        Event e = (Event) new RandomRecords(1, model).of(Event.getClassSchema());
+        for (int i = 0; i < 5000; i++) {
+            EventHeader h = e.getHeader();
+            switch (r.nextInt(8)) {
+                case 0 -> h.setVm(strings[r.nextInt(strings.length)]);
+                case 1 -> h.setHost(strings[r.nextInt(strings.length)]);
+                case 2 -> h.setTgid(ints[r.nextInt(ints.length)]);
+                case 3 -> h.setTid(tids[r.nextInt(tids.length)]);
+                case 4 -> h.setComm(r.nextInt(5) == 0 ? null : strings[r.nextInt(strings.length)]);
+                case 5 -> h.setVcpu(ints[r.nextInt(ints.length)]);
+                case 6 -> h.setCpu(r.nextInt(300));
+                default -> h.setSeq(r.nextLong());
+            }
+            java.nio.ByteBuffer expected = avro.encode(e);
+            byte[] want = new byte[expected.remaining()];
+            expected.get(want);
+            assertThat(EventEncoder.encode(e)).as("event %d: %s", i, h).isEqualTo(want);
         }
     }
 
