@@ -13,7 +13,7 @@ import static dev.faultline.collector.parse.Ascii.trimEnd;
  */
 public final class LineParser {
     private final StringPool names = new StringPool();
-    final RepeatedPrefix lastPrefix = new RepeatedPrefix();
+    final RepeatedPrefix lastPrefix = new RepeatedPrefix(); // package-private: LineParserTest reads through it directly
 
     /** A line of text (tests, and sources that hold Strings). */
     public ParsedLine parse(String line) {
@@ -316,18 +316,10 @@ public final class LineParser {
         return -1;
     }
 
+    /** {@code secs.frac} in {@code b[from, to)}; fraction digits past the ninth are below a nanosecond and dropped. */
     private static long parseTimestamp(byte[] b, int from, int to) {
         int dot = Ascii.indexOf(b, from, to, '.');
-        long secs = Ascii.decimal(b, from, dot);
-        long frac = Ascii.decimal(b, dot + 1, to);
-        int digits = to - dot - 1;
-        for (int d = digits; d < 9; d++) {
-            frac *= 10;
-        }
-        for (int d = digits; d > 9; d--) {
-            frac /= 10;
-        }
-        return secs * 1_000_000_000L + frac;
+        return secsFracNs(b, from, dot, Math.min(to, dot + 10));
     }
 
     private static boolean isNameChar(byte c) {

@@ -96,6 +96,10 @@ class LineParserTest {
     @Test
     void nanosecondTimestamps() {
         assertThat(event("a-1 [000] 12.123456789: kvm_fpu: load").tsNs()).isEqualTo(12_123_456_789L);
+        // digits past the ninth are below a nanosecond: dropped, even more than a long could hold
+        assertThat(event("a-1 [000] 12.1234567891: kvm_fpu: load").tsNs()).isEqualTo(12_123_456_789L);
+        assertThat(event("a-1 [000] 12.12345678999999999999: kvm_fpu: load").tsNs()).isEqualTo(12_123_456_789L);
+        assertThat(LineParser.timestampNs(Ascii.bytes("a-1 [000] 12.5: x"), 0, 17)).isEqualTo(12_500_000_000L);
     }
 
     @Test
