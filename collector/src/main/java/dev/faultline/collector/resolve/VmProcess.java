@@ -32,6 +32,8 @@ final class VmProcess {
     final int tgid;
     final Integer boxedTgid;
     String comm;
+    /** The VM id of events that no VM of this process owns yet (VmResolver makes it on first use). */
+    String ownVmId;
     final Map<Integer, Vm> vmsByFd = new HashMap<>();
     final Map<Integer, Vcpu> vcpusByFd = new HashMap<>();
     final IntMap<Vcpu> vcpusByTid = new IntMap<>();

@@ -456,8 +456,12 @@ public final class VmResolver {
         return vm;
     }
 
+    /** A process's own VM id, for its events before it has a VM: made once, not per event. */
     private String processVmId(VmProcess p) {
-        return host.host() + "/" + p.tgid;
+        if (p.ownVmId == null) {
+            p.ownVmId = host.host() + "/" + p.tgid;
+        }
+        return p.ownVmId;
     }
 
     private static VmType vmType(long raw) {
