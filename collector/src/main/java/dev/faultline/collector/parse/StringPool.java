@@ -1,5 +1,8 @@
 package dev.faultline.collector.parse;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -7,31 +10,68 @@ import java.util.Arrays;
  * names repeat on nearly every line, and a reused String also keeps its cached hash for the map
  * lookups that follow. A fixed table, the newest entry winning its slot. Shared use is safe: a slot
  * holds an immutable entry or null, and a lost race costs one decode.
+ *
+ * <p>An entry holds a name's first 24 bytes as three words in its own fields, so a lookup reads the
+ * slot and one object: with the key in an array of its own, the three dependent loads (slot, entry,
+ * array) missed the caches that the text and the new objects of every event stream through.
  */
 final class StringPool {
-    private record Entry(byte[] key, String value) {
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final int INLINE = 24;
+    private static final long GOLDEN = 0x9E3779B97F4A7C15L; // 2^64 / golden ratio, odd: spreads bits upwards
+
+    /** {@code rest} holds the bytes past the first 24, empty for shorter names. */
+    private record Entry(int length, long w0, long w1, long w2, byte[] rest, String value) {
     }
 
-    private final Entry[] slots = new Entry[1024];
+    private final Entry[] slots;
+    private final int shift;
+
+    StringPool() {
+        this(10);
+    }
+
+    /** A table of 2^slotBits slots (tests use a few, so that names share slots). */
+    StringPool(int slotBits) {
+        slots = new Entry[1 << slotBits];
+        shift = 64 - slotBits;
+    }
 
     String of(byte[] b, int from, int to) {
-        // a few bytes and the length pick the slot: hashing every byte cost more than the compare
         int n = to - from;
         if (n == 0) {
             return "";
         }
-        int h = n;
-        h = 31 * h + b[from];
-        h = 31 * h + b[to - 1];
-        h = 31 * h + b[from + (n >> 1)];
-        h = 31 * h + b[from + (n >> 2)];
-        int slot = (h ^ (h >>> 16)) & (slots.length - 1);
+        long w0 = word(b, from, n);
+        long w1 = n > 8 ? word(b, from + 8, n - 8) : 0;
+        long w2 = n > 16 ? word(b, from + 16, n - 16) : 0;
+        long h = (((w0 * GOLDEN + w1) * GOLDEN + w2) * GOLDEN + n) * GOLDEN;
+        int slot = (int) (h >>> shift); // the top bits, which every byte reaches through the products
         Entry known = slots[slot];
-        if (known != null && known.key.length == n && Ascii.rangeEquals(known.key, 0, b, from, n)) {
+        if (known != null && known.length == n && known.w0 == w0 && known.w1 == w1 && known.w2 == w2
+                && (n <= INLINE || Ascii.rangeEquals(known.rest, 0, b, from + INLINE, n - INLINE))) {
             return known.value;
         }
-        Entry fresh = new Entry(Arrays.copyOfRange(b, from, to), Ascii.string(b, from, to));
+        byte[] rest = n <= INLINE ? NO_BYTES : Arrays.copyOfRange(b, from + INLINE, to);
+        Entry fresh = new Entry(n, w0, w1, w2, rest, Ascii.string(b, from, to));
         slots[slot] = fresh;
         return fresh.value;
+    }
+
+    private static final byte[] NO_BYTES = {};
+
+    /** The little-endian word of {@code min(8, left)} bytes from {@code at}, zero above them. */
+    private static long word(byte[] b, int at, int left) {
+        if (left >= 8) {
+            return (long) LONGS.get(b, at);
+        }
+        if (at + 8 <= b.length) {
+            return (long) LONGS.get(b, at) & (-1L >>> (64 - 8 * left));
+        }
+        long w = 0;
+        for (int k = left - 1; k >= 0; k--) {
+            w = w << 8 | (b[at + k] & 0xff);
+        }
+        return w;
     }
 }
