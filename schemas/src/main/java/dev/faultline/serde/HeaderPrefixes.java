@@ -55,16 +55,26 @@ final class HeaderPrefixes {
         }
     }
 
-    private record Entry(String vm, String host, Integer tgid, int tid, String comm, Integer vcpu, byte[] bytes) {
+    /**
+     * tgid and vcpu kept as values ({@link #NONE} for null): comparing the header's boxes with boxes kept
+     * here read two objects per field, and the kept ones were rarely still in the caches.
+     */
+    private record Entry(String vm, String host, long tgid, int tid, String comm, long vcpu, byte[] bytes) {
+        private static final long NONE = Long.MIN_VALUE; // outside int's range: no value is mistaken for null
+
         Entry(EventHeader h, byte[] bytes) {
-            this(h.getVm(), h.getHost(), h.getTgid(), h.getTid(), h.getComm(), h.getVcpu(), bytes);
+            this(h.getVm(), h.getHost(), value(h.getTgid()), h.getTid(), h.getComm(), value(h.getVcpu()), bytes);
+        }
+
+        private static long value(Integer boxed) {
+            return boxed == null ? NONE : boxed;
         }
 
         /** Strings compare by identity first: the collector pools them, so equal ones are nearly always the same object. */
         boolean sameAs(EventHeader h) {
-            return tid == h.getTid() && Objects.equals(vm, h.getVm()) && Objects.equals(host, h.getHost())
-                    && Objects.equals(comm, h.getComm()) && Objects.equals(tgid, h.getTgid())
-                    && Objects.equals(vcpu, h.getVcpu());
+            return tid == h.getTid() && tgid == value(h.getTgid()) && vcpu == value(h.getVcpu())
+                    && Objects.equals(vm, h.getVm()) && Objects.equals(host, h.getHost())
+                    && Objects.equals(comm, h.getComm());
         }
     }
 }
