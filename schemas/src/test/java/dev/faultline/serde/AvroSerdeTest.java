@@ -6,9 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.faultline.alerts.Alert;
 import dev.faultline.events.Event;
 import dev.faultline.events.EventHeader;
+import java.nio.ByteBuffer;
+import java.util.Random;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.apache.avro.Schema;
+import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificData;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -42,12 +45,11 @@ class AvroSerdeTest {
     @MethodSource("bodies")
     void directEncoderMatchesAvrosBytes(Schema body) throws Exception {
         SpecificData model = SpecificData.getForSchema(Event.getClassSchema());
-        org.apache.avro.message.BinaryMessageEncoder<Event> avro = new org.apache.avro.message.BinaryMessageEncoder<>(
-                new SpecificData(), Event.getClassSchema());
+        BinaryMessageEncoder<Event> avro = new BinaryMessageEncoder<>(new SpecificData(), Event.getClassSchema());
         for (int seed = 0; seed < 20; seed++) {
             Event e = (Event) new RandomRecords(seed, model).of(Event.getClassSchema());
             e.setBody(new RandomRecords(seed, model).of(body));
-            java.nio.ByteBuffer expected = avro.encode(e);
+            ByteBuffer expected = avro.encode(e);
             byte[] want = new byte[expected.remaining()];
             expected.get(want);
             assertThat(EventEncoder.encode(e)).isEqualTo(want);
@@ -61,13 +63,12 @@ class AvroSerdeTest {
      */
     @Test
     void keptHeaderBytesFollowEveryFieldChange() throws Exception {
-        org.apache.avro.message.BinaryMessageEncoder<Event> avro = new org.apache.avro.message.BinaryMessageEncoder<>(
-                new SpecificData(), Event.getClassSchema());
+        BinaryMessageEncoder<Event> avro = new BinaryMessageEncoder<>(new SpecificData(), Event.getClassSchema());
         SpecificData model = SpecificData.getForSchema(Event.getClassSchema());
         String[] strings = {"host/1/5@1.0", new String("host/1/5@1.0"), "vCPU 0/KVM", "ѵcpu-ü", ""};
         Integer[] ints = {null, 0, 5, 300, 100_000, Integer.valueOf(300)};
         int[] tids = {1, 65, 129};
-        java.util.Random r = new java.util.Random(7);
+        Random r = new Random(7);
         Event e = (Event) new RandomRecords(1, model).of(Event.getClassSchema());
         for (int i = 0; i < 5000; i++) {
             EventHeader h = e.getHeader();
@@ -81,7 +82,7 @@ class AvroSerdeTest {
                 case 6 -> h.setCpu(r.nextInt(300));
                 default -> h.setSeq(r.nextLong());
             }
-            java.nio.ByteBuffer expected = avro.encode(e);
+            ByteBuffer expected = avro.encode(e);
             byte[] want = new byte[expected.remaining()];
             expected.get(want);
             assertThat(EventEncoder.encode(e)).as("event %d: %s", i, h).isEqualTo(want);
@@ -95,8 +96,7 @@ class AvroSerdeTest {
      */
     @Test
     void cachedStringsNeverLeakIntoOtherRecords() throws Exception {
-        org.apache.avro.message.BinaryMessageEncoder<Event> avro = new org.apache.avro.message.BinaryMessageEncoder<>(
-                new SpecificData(), Event.getClassSchema());
+        BinaryMessageEncoder<Event> avro = new BinaryMessageEncoder<>(new SpecificData(), Event.getClassSchema());
         SpecificData model = SpecificData.getForSchema(Event.getClassSchema());
         String[] names = {"Aa", "BB", "AaAa", "BBBB", "AaBB", new String("Aa"), "vCPU 0/KVM", "ѵcpu-ü", "", "host/1/5@1.0"};
         assertThat("Aa".hashCode()).isEqualTo("BB".hashCode());
@@ -111,7 +111,7 @@ class AvroSerdeTest {
                         e.getHeader().setVm(names[(i + thread) % names.length]);
                         e.getHeader().setHost(names[(i * 7 + thread) % names.length]);
                         e.getHeader().setComm(names[(i * 3) % names.length]);
-                        java.nio.ByteBuffer expected = avro.encode(e);
+                        ByteBuffer expected = avro.encode(e);
                         byte[] want = new byte[expected.remaining()];
                         expected.get(want);
                         assertThat(EventEncoder.encode(e)).as("record %d on thread %d", i, thread).isEqualTo(want);

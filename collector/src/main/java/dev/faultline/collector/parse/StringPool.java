@@ -33,6 +33,9 @@ final class StringPool {
 
     /** A table of 2^slotBits slots (tests use a few, so that names share slots). */
     StringPool(int slotBits) {
+        if (slotBits < 1 || slotBits > 20) {
+            throw new IllegalArgumentException("slot bits 1..20, not " + slotBits); // 0 would shift by 64, a no-op in Java
+        }
         slots = new Entry[1 << slotBits];
         shift = 64 - slotBits;
     }

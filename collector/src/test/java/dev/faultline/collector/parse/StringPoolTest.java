@@ -1,6 +1,7 @@
 package dev.faultline.collector.parse;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -49,6 +50,11 @@ class StringPoolTest {
         String longName = pool.of(a, 19, a.length - 2);
         assertThat(pool.of(b, 19, b.length - 2)).isSameAs(longName).isEqualTo("kvm_mmu_set_spte_and_something_long");
         assertThat(pool.of(a, 3, 3)).isEmpty();
+    }
+
+    @Test
+    void aPoolWithoutSlotsIsRefused() {
+        assertThatThrownBy(() -> new StringPool(0)).hasMessageContaining("not 0");
     }
 
     private static byte[] name(Random r, int n) {
