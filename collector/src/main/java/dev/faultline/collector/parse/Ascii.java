@@ -43,6 +43,11 @@ public final class Ascii {
         return -1;
     }
 
+    /** The 8 bytes from {@code at} as a little-endian word. */
+    static long word(byte[] b, int at) {
+        return (long) LONGS.get(b, at);
+    }
+
     /** Last index of {@code c} in [from, to), or -1. */
     static int lastIndexOf(byte[] b, int from, int to, char c) {
         for (int i = to - 1; i >= from; i--) {

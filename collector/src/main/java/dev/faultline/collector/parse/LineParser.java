@@ -13,7 +13,7 @@ import static dev.faultline.collector.parse.Ascii.trimEnd;
  */
 public final class LineParser {
     private final StringPool names = new StringPool();
-    final RepeatedPrefix lastPrefix = new RepeatedPrefix(); // package-private: LineParserTest reads through it directly
+    final KnownPrefixes prefixes = new KnownPrefixes(); // package-private: LineParserTest reads through it directly
 
     /** A line of text (tests, and sources that hold Strings). */
     public ParsedLine parse(String line) {
@@ -96,9 +96,9 @@ public final class LineParser {
      * Searching the columns one at a time cost more than the payload parsers.
      */
     ParsedLine usualColumns(byte[] b, int from, int i, int to) {
-        ParsedLine repeated = lastPrefix.read(b, from, to, this);
-        if (repeated != null) {
-            return repeated;
+        ParsedLine known = prefixes.read(b, from, to, this);
+        if (known != null) {
+            return known;
         }
         int colon = Ascii.indexOf(b, i, to, ':');
         if (colon < 0 || (colon + 1 < to && b[colon + 1] != ' ')) {
@@ -167,7 +167,7 @@ public final class LineParser {
         }
         int tid = (int) Ascii.decimal(b, tidStart, k + 1);
         String comm = comm(b, i, tidStart - 1);
-        lastPrefix.keep(b, from, secsStart, comm, tid, tgid, cpu);
+        prefixes.keep(b, from, to, secsStart, comm, tid, tgid, cpu);
         return afterTimestamp(b, from, to, colon, comm, tid, tgid, cpu, tsNs);
     }
 

@@ -253,11 +253,67 @@ class LineParserTest {
         assertThat(edited).as("edited lines read from the unedited line's columns").isGreaterThan(1000);
     }
 
+    /**
+     * The simulator's vCPU threads write in turns (every other line changes thread), as on a busy host: a
+     * thread's columns are still known when its next line comes, whatever came in between; and a thread
+     * seen on more CPUs or with more flag states than a set holds is read the long way, still correctly.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {3, 11})
+    void interleavedThreadsAreReadFromTheirKeptColumns(long seed) {
+        List<String> lines = new ArrayList<>();
+        new Simulator(new SimulationConfig(seed, 6, List.of(VmKind.values()), 5000, 0, Set.of())).run(lines::add);
+        int known = 0;
+        int changes = 0;
+        for (int k = 1; k < lines.size(); k++) {
+            known += readKnown(lines.get(k)) ? 1 : 0;
+            changes += lines.get(k).regionMatches(0, lines.get(k - 1), 0, 40) ? 0 : 1;
+            parser.parse(lines.get(k));
+        }
+        assertThat(changes).as("lines whose thread or CPU differs from the line before").isGreaterThan(lines.size() / 4);
+        assertThat(known).as("lines read from kept columns, of %d", lines.size()).isGreaterThan(lines.size() * 9 / 10);
+
+        // One thread on as many CPUs as a set holds ways, in turn: each line after the first round is known.
+        // On eight CPUs with two flag states each (more than a set holds) the lines are read the long way.
+        assertThat(knownInTurn(new LineParser(), 4, 1)).as("lines of 4 variants in turn read from kept columns").isEqualTo(400 - 4);
+        assertThat(knownInTurn(new LineParser(), 8, 2)).as("lines of 16 variants in turn read from kept columns").isZero();
+    }
+
+    /** 400 lines of one thread on {@code cpus} CPUs with {@code flagStates} flag columns, in turn; how many were known. */
+    private static int knownInTurn(LineParser p, int cpus, int flagStates) {
+        String[] flags = {".....", "d..1."};
+        int known = 0;
+        for (int n = 0; n < 400; n++) {
+            String line = String.format(" CPU 0/KVM-4242    (   4240) [%03d] %s   %d.%06d: kvm_exit: reason HLT",
+                    n % cpus, flags[n / cpus % flagStates], 100 + n, n);
+            byte[] b = line.getBytes(StandardCharsets.UTF_8);
+            ParsedLine kept = p.prefixes.read(b, 0, b.length, p);
+            String general = describe(new LineParser().anyColumns(b, 0, Ascii.skipSpaces(b, 0, b.length), b.length));
+            if (kept != null) {
+                assertThat(describe(kept)).as(line).isEqualTo(general);
+                known++;
+            }
+            assertThat(describe(p.parse(line))).as(line).isEqualTo(general);
+        }
+        return known;
+    }
+
+    private boolean readKnown(String line) {
+        byte[] b = line.getBytes(StandardCharsets.UTF_8);
+        ParsedLine kept = parser.prefixes.read(b, 0, b.length, parser);
+        if (kept == null) {
+            return false;
+        }
+        int i = Ascii.skipSpaces(b, 0, b.length);
+        assertThat(describe(kept)).as(line).isEqualTo(describe(new LineParser().anyColumns(b, 0, i, b.length)));
+        return true;
+    }
+
     /** True when {@code line}, read after {@code before}, came from the kept columns; fails when it was read otherwise than the general reader reads it. */
     private boolean readAfter(String before, String line) {
         parser.parse(before);
         byte[] b = line.getBytes(StandardCharsets.UTF_8);
-        ParsedLine kept = parser.lastPrefix.read(b, 0, b.length, parser);
+        ParsedLine kept = parser.prefixes.read(b, 0, b.length, parser);
         if (kept == null) {
             return false;
         }
