@@ -192,7 +192,7 @@ final class Cursor {
         return pos >= end;
     }
 
-    private int column() {
+    int column() { // package-private: CursorTest checks where a number ended
         return pos - start;
     }
 
