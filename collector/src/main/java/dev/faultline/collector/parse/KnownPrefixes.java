@@ -45,10 +45,13 @@ final class KnownPrefixes {
         }
     }
 
-    /** Remembers that {@code b[from, secsStart)} read as these columns, in place of the set's oldest. */
-    void keep(byte[] b, int from, int to, int secsStart, String comm, int tid, int tgid, int cpu) {
+    /**
+     * Remembers that {@code b[from, secsStart)} read as these columns, in place of the set's oldest. A prefix
+     * shorter than the key is not kept: its key would hold timestamp digits, and its entry would only evict.
+     */
+    void keep(byte[] b, int from, int secsStart, String comm, int tid, int tgid, int cpu) {
         int n = secsStart - from;
-        if (n > MAX || to - from < KEY_BYTES) {
+        if (n > MAX || n < KEY_BYTES) {
             return;
         }
         int set = set(b, from);

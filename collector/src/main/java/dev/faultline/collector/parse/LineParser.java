@@ -167,7 +167,7 @@ public final class LineParser {
         }
         int tid = (int) Ascii.decimal(b, tidStart, k + 1);
         String comm = comm(b, i, tidStart - 1);
-        prefixes.keep(b, from, to, secsStart, comm, tid, tgid, cpu);
+        prefixes.keep(b, from, secsStart, comm, tid, tgid, cpu);
         return afterTimestamp(b, from, to, colon, comm, tid, tgid, cpu, tsNs);
     }
 

@@ -277,6 +277,24 @@ class LineParserTest {
         // On eight CPUs with two flag states each (more than a set holds) the lines are read the long way.
         assertThat(knownInTurn(new LineParser(), 4, 1)).as("lines of 4 variants in turn read from kept columns").isEqualTo(400 - 4);
         assertThat(knownInTurn(new LineParser(), 8, 2)).as("lines of 16 variants in turn read from kept columns").isZero();
+
+        // Columns shorter than the 24-byte key are not kept (their key would hold timestamp digits): lines with
+        // them, read correctly the long way, leave a known thread's columns in place.
+        LineParser p = new LineParser();
+        p.parse(" CPU 0/KVM-4242    (   4240) [001] .....   100.000001: kvm_exit: reason HLT");
+        for (int n = 0; n < 200; n++) {
+            String shortColumns = String.format("a-1 [0] %d.%06d: kvm_exit: reason HLT", 101 + n, n);
+            byte[] b = shortColumns.getBytes(StandardCharsets.UTF_8);
+            assertThat(describe(p.parse(shortColumns))).as(shortColumns)
+                    .isEqualTo(describe(new LineParser().anyColumns(b, 0, 0, b.length)));
+        }
+        assertThat(knownAfter(p, " CPU 0/KVM-4242    (   4240) [001] .....   300.000001: kvm_pio: pio_write at 0x70"))
+                .as("a thread's columns after 200 lines with short ones").isTrue();
+    }
+
+    private static boolean knownAfter(LineParser p, String line) {
+        byte[] b = line.getBytes(StandardCharsets.UTF_8);
+        return p.prefixes.read(b, 0, b.length, p) != null;
     }
 
     /** 400 lines of one thread on {@code cpus} CPUs with {@code flagStates} flag columns, in turn; how many were known. */
