@@ -48,6 +48,16 @@ public final class Ascii {
         return (long) LONGS.get(b, at);
     }
 
+    private static final long GOLDEN = 0x9E3779B97F4A7C15L; // 2^64 / golden ratio, odd: spreads bits upwards
+
+    /**
+     * A hash of three words and a length for picking a table slot from its top bits, which every input bit
+     * reaches through the products (the low bits do not).
+     */
+    static long wordHash(long w0, long w1, long w2, int length) {
+        return (((w0 * GOLDEN + w1) * GOLDEN + w2) * GOLDEN + length) * GOLDEN;
+    }
+
     /** Last index of {@code c} in [from, to), or -1. */
     static int lastIndexOf(byte[] b, int from, int to, char c) {
         for (int i = to - 1; i >= from; i--) {

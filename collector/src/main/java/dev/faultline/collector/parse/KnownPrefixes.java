@@ -24,7 +24,6 @@ final class KnownPrefixes {
     private static final int KEY_BYTES = 24;
     private static final int SET_BITS = 4;
     private static final int WAYS = 4;
-    private static final long GOLDEN = 0x9E3779B97F4A7C15L; // 2^64 / golden ratio, odd: spreads bits upwards
 
     /** One kept prefix; {@code length} 0 while unused. */
     private static final class Prefix {
@@ -100,7 +99,7 @@ final class KnownPrefixes {
 
     /** The set for a line that starts at {@code from} (at least {@link #KEY_BYTES} bytes long). */
     private static int set(byte[] b, int from) {
-        long h = ((Ascii.word(b, from) * GOLDEN + Ascii.word(b, from + 8)) * GOLDEN + Ascii.word(b, from + 16)) * GOLDEN;
+        long h = Ascii.wordHash(Ascii.word(b, from), Ascii.word(b, from + 8), Ascii.word(b, from + 16), KEY_BYTES);
         return (int) (h >>> (64 - SET_BITS));
     }
 

@@ -1,8 +1,5 @@
 package dev.faultline.collector.parse;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -16,9 +13,7 @@ import java.util.Arrays;
  * array) missed the caches that the text and the new objects of every event stream through.
  */
 final class StringPool {
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final int INLINE = 24;
-    private static final long GOLDEN = 0x9E3779B97F4A7C15L; // 2^64 / golden ratio, odd: spreads bits upwards
 
     /** {@code rest} holds the bytes past the first 24, empty for shorter names. */
     private record Entry(int length, long w0, long w1, long w2, byte[] rest, String value) {
@@ -48,8 +43,7 @@ final class StringPool {
         long w0 = word(b, from, n);
         long w1 = n > 8 ? word(b, from + 8, n - 8) : 0;
         long w2 = n > 16 ? word(b, from + 16, n - 16) : 0;
-        long h = (((w0 * GOLDEN + w1) * GOLDEN + w2) * GOLDEN + n) * GOLDEN;
-        int slot = (int) (h >>> shift); // the top bits, which every byte reaches through the products
+        int slot = (int) (Ascii.wordHash(w0, w1, w2, n) >>> shift);
         Entry known = slots[slot];
         if (known != null && known.length == n && known.w0 == w0 && known.w1 == w1 && known.w2 == w2
                 && (n <= INLINE || Ascii.rangeEquals(known.rest, 0, b, from + INLINE, n - INLINE))) {
@@ -66,10 +60,10 @@ final class StringPool {
     /** The little-endian word of {@code min(8, left)} bytes from {@code at}, zero above them. */
     private static long word(byte[] b, int at, int left) {
         if (left >= 8) {
-            return (long) LONGS.get(b, at);
+            return Ascii.word(b, at);
         }
         if (at + 8 <= b.length) {
-            return (long) LONGS.get(b, at) & (-1L >>> (64 - 8 * left));
+            return Ascii.word(b, at) & (-1L >>> (64 - 8 * left));
         }
         long w = 0;
         for (int k = left - 1; k >= 0; k--) {
