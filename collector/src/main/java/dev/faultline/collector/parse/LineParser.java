@@ -195,10 +195,7 @@ public final class LineParser {
 
     /** From {@code k} leftwards past spaces, stopping at {@code floor}: the index of the last non-space byte. */
     private static int skipSpacesBack(byte[] b, int floor, int k) {
-        while (k > floor && b[k] == ' ') {
-            k--;
-        }
-        return k;
+        return trimEnd(b, floor + 1, k + 1) - 1; // the same loop on an exclusive end
     }
 
     /** The thread name in {@code b[from, to)}; null for the {@code <...>} placeholder. */

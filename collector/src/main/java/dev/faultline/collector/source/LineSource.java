@@ -1,5 +1,6 @@
 package dev.faultline.collector.source;
 
+import dev.faultline.collector.parse.Ascii;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
@@ -38,7 +39,7 @@ public interface LineSource {
 
         /** Hands each line on decoded, for a byte source's {@link LineSource#run}. */
         static ByteLines decoding(Consumer<String> lines) {
-            return (b, from, to) -> lines.accept(new String(b, from, to - from, StandardCharsets.UTF_8));
+            return (b, from, to) -> lines.accept(Ascii.string(b, from, to));
         }
 
         /**
