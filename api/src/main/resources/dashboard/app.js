@@ -18,6 +18,7 @@ const view = {
   summary: null,   // /api/vm answer
   memslots: [],    // /api/vm/memslots answer's memslots
   first: 0n, last: 0n,
+  fitGuest: true,  // the window follows the guest's memslots until the user picks one
   ranges: [], populated: [],
   alerts: [],
   at: null,        // null: now
@@ -85,7 +86,8 @@ async function refreshVm(whole) {
   showMemslots(slots);
   showAlerts(alerts);
   setupSlider();
-  if (whole) await zoomAll(); else await loadMap();
+  // A VM first seen before its memslots would otherwise keep the default window after they arrive.
+  if (whole || view.fitGuest) await zoomAll(); else await loadMap();
 }
 
 function guestExtent() {
@@ -100,6 +102,7 @@ function guestExtent() {
 }
 
 function zoomAll() {
+  view.fitGuest = true;
   const [first, last] = guestExtent();
   return setWindow(first, last);
 }
@@ -113,7 +116,9 @@ function setWindow(first, last) {
   return loadMap();
 }
 
+/** A window the user chose (typed, zoomed, an alert's pages): live updates keep it. */
 function zoomTo(first, last) {
+  view.fitGuest = false;
   if (last - first + 1n < MIN_PAGES) {
     const mid = (first + last) / 2n;
     first = mid >= MIN_PAGES / 2n ? mid - MIN_PAGES / 2n : 0n;
@@ -402,6 +407,8 @@ function report(e) {
 
 // ---- wiring
 
+// Typing a window stops it following the guest, so a live refresh never overwrites the typing.
+for (const id of ["first", "last"]) $(id).addEventListener("input", () => { view.fitGuest = false; });
 $("zoom-all").onclick = () => zoomAll().catch(report);
 $("zoom-in").onclick = () => zoomAround((view.first + view.last) / 2n, 1n, 4n);
 $("zoom-out").onclick = () => zoomAround((view.first + view.last) / 2n, 4n, 1n);
