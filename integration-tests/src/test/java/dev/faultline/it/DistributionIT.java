@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,5 +28,51 @@ class DistributionIT {
         assertThat(demo.exitValue()).as(out).isZero();
         assertThat(out).contains("ALERT CRITICAL  private-fault-emulated-mmio")
                 .contains("ALERT ERROR  gmem-invalidation-outside-binding").contains("2 alert(s)");
+    }
+
+    /**
+     * bin/faultline runs the collector side with the parallel garbage collector (docs/benchmarks.md), the rest
+     * with the JVM's default, and leaves the choice to FAULTLINE_JAVA_OPTS when it names a collector: the JVM
+     * would refuse two. -Xlog:gc prints which one the JVM uses.
+     */
+    @Test
+    void launcherPicksTheGarbageCollectorPerCommand(@TempDir Path empty) throws Exception {
+        Path home = Distribution.unpack(empty);
+        String trace = home.resolve("scenarios/demo-snp.trace").toString();
+        Launch collect = launch(home, "-Xlog:gc", "collect", "--source", "replay:" + trace, "--output", "jsonl");
+        assertThat(collect.exit()).as(collect.out()).isZero();
+        assertThat(collect.gc()).isEqualTo("Parallel");
+        assertThat(collect.out()).contains("{\"type\":\"VmCreated\"").contains("{\"type\":\"GmemInvalidation\"");
+
+        Launch chosen = launch(home, "-Xlog:gc -XX:+UseSerialGC", "collect", "--source", "replay:" + trace,
+                "--output", "jsonl");
+        assertThat(chosen.exit()).as(chosen.out()).isZero();
+        assertThat(chosen.gc()).isEqualTo("Serial");
+
+        Launch check = launch(home, "-Xlog:gc", "check", trace);
+        assertThat(check.exit()).as(check.out()).isEqualTo(1); // the scenario breaks two rules
+        assertThat(check.gc()).isNotEqualTo("Parallel"); // the JVM's default: G1 here, Serial on a single CPU
+    }
+
+    private record Launch(int exit, String out) {
+        private static final Pattern USING = Pattern.compile("\\[gc\\] Using (\\w+)");
+
+        String gc() {
+            Matcher m = USING.matcher(out);
+            assertThat(m.find()).as("no '[gc] Using' line in:%n%s", out).isTrue();
+            return m.group(1);
+        }
+    }
+
+    private static Launch launch(Path home, String javaOpts, String... args) throws Exception {
+        String[] command = new String[args.length + 1];
+        command[0] = home.resolve("bin/faultline").toString();
+        System.arraycopy(args, 0, command, 1, args.length);
+        ProcessBuilder pb = new ProcessBuilder(command).directory(home.toFile()).redirectErrorStream(true);
+        pb.environment().put("FAULTLINE_JAVA_OPTS", javaOpts);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as(out).isTrue();
+        return new Launch(p.exitValue(), out);
     }
 }
