@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A real Prometheus Alertmanager (Debian's prometheus-alertmanager) started on loopback for a test.
@@ -74,8 +75,20 @@ final class Alertmanager implements AutoCloseable {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /**
+     * Stops it and waits: on SIGTERM Alertmanager writes its notification log and silences into its storage
+     * directory, and a test's temporary directory deleted meanwhile fails to delete ("data" not empty).
+     */
     @Override
     public void close() {
         process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
     }
 }
