@@ -64,6 +64,16 @@ final class RecordRenderer {
         this.exitEvent = exit;
     }
 
+    /** Why records of this format cannot be rendered (left out, as the constructor would), or null when they can. */
+    static String undecodable(EventFormat f) {
+        try {
+            kind(f);
+            return null;
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+    }
+
     private static Kind kind(EventFormat f) {
         if (f.system().equals("syscalls")) {
             String call = "sys_" + f.name().substring(f.name().indexOf('_', 4) + 1);

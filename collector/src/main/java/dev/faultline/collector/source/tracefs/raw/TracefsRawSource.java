@@ -115,6 +115,19 @@ public final class TracefsRawSource implements KernelTraceSource {
         }
     }
 
+    /**
+     * Why this reader could not decode an event whose format file is at {@code file} (system/event as
+     * {@code event}), or null when it can: the same parse and compile its {@link #run} does.
+     */
+    public static String decodeProblem(String event, Path file) {
+        try {
+            return RecordRenderer.undecodable(EventFormat.parse(event.substring(0, event.indexOf('/')), file.toString(),
+                    Files.readString(file)));
+        } catch (IOException | RuntimeException e) {
+            return e.getMessage();
+        }
+    }
+
     /** The enabled events' format files, read from the instance. */
     private static List<EventFormat> formats(TracefsSession s) throws IOException {
         List<EventFormat> out = new ArrayList<>();
