@@ -6,10 +6,14 @@ import dev.cel.runtime.CelRuntime;
 import dev.faultline.alerts.Priority;
 import dev.faultline.analyser.rules.fields.Field;
 import dev.faultline.analyser.rules.fields.FieldCatalog;
+import dev.faultline.host.HostFeature;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -18,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -27,7 +32,7 @@ import java.util.stream.Stream;
  */
 public final class RuleSet {
     private static final Set<String> RULE_KEYS = Set.of("rule", "desc", "condition", "output", "priority", "tags",
-            "enabled", "exceptions", "gfn", "examples", "threshold", "unless_followed_by", "unless_preceded_by");
+            "enabled", "exceptions", "gfn", "examples", "threshold", "unless_followed_by", "unless_preceded_by", "requires");
     private static final Set<String> SEQUENCE_KEYS = Set.of("condition", "within", "match");
     private static final Pattern IDENT = Pattern.compile("[a-z_]+\\.[a-z_0-9]+");
 
@@ -157,7 +162,7 @@ public final class RuleSet {
             n.get("tags").items().forEach(t -> tags.add(t.text()));
         }
         boolean enabled = !n.has("enabled") || Boolean.parseBoolean(n.get("enabled").text());
-        RuleMeta meta = new RuleMeta(id, desc, priority, List.copyOf(tags), enabled, n.file() + ":" + n.line());
+        RuleMeta meta = new RuleMeta(id, desc, priority, List.copyOf(tags), enabled, n.file() + ":" + n.line(), requires(n, what));
 
         String condition = n.string("condition", what);
         Set<String> referenced = new LinkedHashSet<>();
@@ -195,6 +200,20 @@ public final class RuleSet {
         }
         List<Field> fields = referenced.stream().map(FieldCatalog.get()::field).toList();
         return new CelRule(meta, program, exceptions, output, gfnStart, gfnEnd, fields, examples, timing);
+    }
+
+    /** requires: [guest_memfd, private_vm, ...]: the host features of {@link HostFeature}, by id. */
+    private static Set<HostFeature> requires(YamlNode n, String what) {
+        Set<HostFeature> out = EnumSet.noneOf(HostFeature.class);
+        if (!n.has("requires")) {
+            return out;
+        }
+        for (YamlNode item : n.get("requires").items()) {
+            out.add(HostFeature.byId(item.text()).orElseThrow(() -> new RuleFileException(item.where() + ": " + what
+                    + ": requires '" + item.text() + "' is not a host feature (known: "
+                    + Arrays.stream(HostFeature.values()).map(HostFeature::id).collect(Collectors.joining(", ")) + ")")));
+        }
+        return Collections.unmodifiableSet(out);
     }
 
     /** threshold / unless_followed_by / unless_preceded_by: at most one. */
@@ -319,7 +338,6 @@ public final class RuleSet {
             throw new IllegalArgumentException("no rule " + id);
         }
         RuleMeta m = r.meta();
-        RuleMeta on = new RuleMeta(m.id(), m.desc(), m.priority(), m.tags(), true, m.file());
-        return new RuleSet(Map.of(id, r.withMeta(on)), setups, List.of());
+        return new RuleSet(Map.of(id, r.withMeta(m.enabledCopy())), setups, List.of());
     }
 }

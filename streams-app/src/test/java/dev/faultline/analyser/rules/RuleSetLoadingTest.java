@@ -3,6 +3,7 @@ package dev.faultline.analyser.rules;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.faultline.host.HostFeature;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,6 +58,16 @@ class RuleSetLoadingTest {
     void unknownKeyAndBadPriority() {
         refused(OK_RULE + "  severity: high\n", "unknown key 'severity'");
         refused(OK_RULE.replace("warning", "loud"), "a.yaml:5", "priority 'loud'");
+    }
+
+    @Test
+    void requiresNamesHostFeatures() throws IOException {
+        RuleSet s = load(OK_RULE + "  requires: [guest_memfd, private_vm]\n");
+        assertThat(s.meta("r1").requires()).containsExactlyInAnyOrder(HostFeature.GUEST_MEMFD, HostFeature.PRIVATE_VM);
+        assertThat(load(OK_RULE).meta("r1").requires()).isEmpty();
+        refused(OK_RULE + "  requires: [guest_memfd, gmem]\n", "a.yaml:6", "rule 'r1'", "requires 'gmem' is not a host feature",
+                "guest_memfd, memory_attributes");
+        refused(OK_RULE + "  requires: guest_memfd\n", "a.yaml:6", "expected a list");
     }
 
     @Test
