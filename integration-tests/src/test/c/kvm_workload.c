@@ -6,12 +6,17 @@
  *
  * One VM (type 0) with 4 KiB of RAM at GPA 0 holding real-mode code that loops ITERATIONS times over
  * { out 0x3f8 (PIO write); mov [0x2000],ax (MMIO write); mov bx,[0x2004] (MMIO read) } and halts. GPA
- * 0x2000 has no memslot, so both accesses exit to us as KVM_EXIT_MMIO. Then a guest_memfd: create
- * (2 MiB, MMAP|INIT_SHARED), bind at GPA 0x100000 with KVM_SET_USER_MEMORY_REGION2, write 32 pages
- * through its mmap, punch a hole over 16 of them, allocate, delete the slot. Between bind and punch,
- * the two confidential-VM populate calls the BPF helper decodes (KVM_MEMORY_ENCRYPT_OP with
- * SNP_LAUNCH_UPDATE on the VM fd, TDX_INIT_MEM_REGION on the vCPU fd): a default VM refuses both, but
- * their argument structs are what the helper reads, and the return codes are printed for the test.
+ * 0x2000 has no memslot, so both accesses exit to us as KVM_EXIT_MMIO. Then a second memslot of 2 MiB at
+ * GPA 0x100000, bound with KVM_SET_USER_MEMORY_REGION2 where the kernel has it: backed by a guest_memfd
+ * (created with MMAP|INIT_SHARED) where the kernel has one (KVM_CAP_GUEST_MEMFD), by a plain memfd where
+ * it does not. 32 pages are written through its mapping, a hole punched over 16 of them, 16 allocated,
+ * the slot deleted. Between bind and punch, the two confidential-VM populate calls the BPF helper decodes
+ * (KVM_MEMORY_ENCRYPT_OP with SNP_LAUNCH_UPDATE on the VM fd, TDX_INIT_MEM_REGION on the vCPU fd): a
+ * default VM refuses both, but their argument structs are what the helper reads, and the return codes are
+ * printed for the test.
+ *
+ * "gmem_supported 1" or "gmem_supported 0 why ..." says which path ran. FAULTLINE_FORCE_NO_GMEM=1 takes
+ * the memfd path on a kernel that has guest_memfd, so both paths are tested on any host.
  *
  * The ioctl structs are written out here (from the KVM uapi) because the build machine's headers
  * predate guest_memfd.
@@ -77,6 +82,8 @@ struct fl_tdx_init_mem_region {
 
 #define FL_SNP_LAUNCH_UPDATE 101
 #define FL_TDX_INIT_MEM_REGION 3
+#define FL_CAP_USER_MEMORY2 231
+#define FL_CAP_GUEST_MEMFD 234
 #define FL_SET_USER_MEMORY_REGION2 _IOW(KVMIO, 0x49, struct fl_memory_region2)
 #define FL_CREATE_GUEST_MEMFD _IOWR(KVMIO, 0xd4, struct fl_create_guest_memfd)
 #define FL_MEM_GUEST_MEMFD (1u << 2)
@@ -145,19 +152,38 @@ int main(int argc, char **argv) {
     }
     printf("pio_write %ld port 0x3f8\nmmio_write %ld gpa 0x2000\nmmio_read %ld gpa 0x2004\n", pio, mmio_w, mmio_r);
 
-    struct fl_create_guest_memfd cg = {.size = 0x200000, .flags = FL_GMEM_MMAP | FL_GMEM_INIT_SHARED};
-    int gmem = ioctl(vm, FL_CREATE_GUEST_MEMFD, &cg);
-    if (gmem < 0) die("KVM_CREATE_GUEST_MEMFD");
-    struct stat st;
-    if (fstat(gmem, &st) < 0) die("fstat gmem");
-    printf("gmem_fd %d inode %lu size 0x200000\n", gmem, (unsigned long)st.st_ino);
-    uint8_t *g = mmap(NULL, 0x200000, PROT_READ | PROT_WRITE, MAP_SHARED, gmem, 0);
-    if (g == MAP_FAILED) die("mmap gmem");
-    struct fl_memory_region2 r2 = {.slot = 1, .flags = FL_MEM_GUEST_MEMFD, .guest_phys_addr = 0x100000,
+    /* guest_memfd where the kernel has it (and the test has not forced it off), a plain memfd where not */
+    const char *force = getenv("FAULTLINE_FORCE_NO_GMEM");
+    int has_gmem = ioctl(kvm, KVM_CHECK_EXTENSION, FL_CAP_GUEST_MEMFD) > 0;
+    int has_region2 = ioctl(kvm, KVM_CHECK_EXTENSION, FL_CAP_USER_MEMORY2) > 0;
+    int gmem = has_gmem && !(force && strcmp(force, "1") == 0);
+    int backing;
+    if (gmem) {
+        struct fl_create_guest_memfd cg = {.size = 0x200000, .flags = FL_GMEM_MMAP | FL_GMEM_INIT_SHARED};
+        backing = ioctl(vm, FL_CREATE_GUEST_MEMFD, &cg);
+        if (backing < 0) die("KVM_CREATE_GUEST_MEMFD");
+        struct stat st;
+        if (fstat(backing, &st) < 0) die("fstat gmem");
+        printf("gmem_supported 1\ngmem_fd %d inode %lu size 0x200000\n", backing, (unsigned long)st.st_ino);
+    } else {
+        printf("gmem_supported 0 why %s\n", has_gmem ? "FAULTLINE_FORCE_NO_GMEM=1" : "KVM_CAP_GUEST_MEMFD=0");
+        backing = memfd_create("kvm_workload", MFD_CLOEXEC);
+        if (backing < 0) die("memfd_create");
+        if (ftruncate(backing, 0x200000) < 0) die("ftruncate memfd");
+        printf("memfd_fd %d size 0x200000\n", backing);
+    }
+    uint8_t *g = mmap(NULL, 0x200000, PROT_READ | PROT_WRITE, MAP_SHARED, backing, 0);
+    if (g == MAP_FAILED) die("mmap slot 1 backing");
+    struct fl_memory_region2 r2 = {.slot = 1, .flags = gmem ? FL_MEM_GUEST_MEMFD : 0, .guest_phys_addr = 0x100000,
                                    .memory_size = 0x200000, .userspace_addr = (uint64_t)g,
-                                   .guest_memfd_offset = 0, .guest_memfd = (uint32_t)gmem};
-    if (ioctl(vm, FL_SET_USER_MEMORY_REGION2, &r2) < 0) die("KVM_SET_USER_MEMORY_REGION2");
-    printf("memslot slot 1 gpa 0x100000 size 0x200000 gmem_offset 0x0\n");
+                                   .guest_memfd_offset = 0, .guest_memfd = gmem ? (uint32_t)backing : 0};
+    struct kvm_userspace_memory_region r1 = {.slot = 1, .guest_phys_addr = 0x100000, .memory_size = 0x200000,
+                                             .userspace_addr = (uint64_t)g};
+    const char *set_ioctl = has_region2 ? "SET_USER_MEMORY_REGION2" : "SET_USER_MEMORY_REGION";
+    if ((has_region2 ? ioctl(vm, FL_SET_USER_MEMORY_REGION2, &r2) : ioctl(vm, KVM_SET_USER_MEMORY_REGION, &r1)) < 0) {
+        die(set_ioctl);
+    }
+    printf("memslot_slot 1 gpa 0x100000 size 0x200000 flags %u ioctl %s\n", r2.flags, set_ioctl);
     struct fl_snp_launch_update snp = {.gfn_start = 0x100, .uaddr = (uint64_t)g, .len = 0x2000, .type = 1};
     struct fl_encrypt_cmd enc = {.id = FL_SNP_LAUNCH_UPDATE, .data = (uint64_t)&snp};
     int r = ioctl(vm, KVM_MEMORY_ENCRYPT_OP, &enc);
@@ -169,13 +195,16 @@ int main(int argc, char **argv) {
     for (int p = 0; p < 32; p++) {
         g[p * 4096] = (uint8_t)p;
     }
-    printf("gmem_pages_written 32\n");
-    if (fallocate(gmem, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0x10000, 0x10000) < 0) die("punch");
+    printf("pages_written 32\n");
+    if (fallocate(backing, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0x10000, 0x10000) < 0) die("punch");
     printf("punch offset 0x10000 length 0x10000\n");
-    if (fallocate(gmem, FALLOC_FL_KEEP_SIZE, 0x40000, 0x10000) < 0) die("allocate");
+    if (fallocate(backing, FALLOC_FL_KEEP_SIZE, 0x40000, 0x10000) < 0) die("allocate");
     printf("allocate offset 0x40000 length 0x10000\n");
     r2.memory_size = 0;
-    if (ioctl(vm, FL_SET_USER_MEMORY_REGION2, &r2) < 0) die("delete slot");
+    r1.memory_size = 0;
+    if ((has_region2 ? ioctl(vm, FL_SET_USER_MEMORY_REGION2, &r2) : ioctl(vm, KVM_SET_USER_MEMORY_REGION, &r1)) < 0) {
+        die("delete slot");
+    }
     printf("memslot_deleted slot 1\n");
     fflush(stdout);
     /* A VMM keeps its VM's fds for the VM's life; linger so a live collector can look them up in /proc. */

@@ -32,7 +32,7 @@ final class Alertmanager implements AutoCloseable {
     }
 
     static Alertmanager start(Path dir) throws Exception {
-        KernelFeatures.require(Files.isExecutable(BINARY), "Alertmanager at " + BINARY + " (apt-get install prometheus-alertmanager)");
+        KernelFeatures.requireTool(Files.isExecutable(BINARY), "Alertmanager at " + BINARY + " (apt-get install prometheus-alertmanager)");
         Path config = Files.writeString(dir.resolve("alertmanager.yml"), """
                 route:
                   receiver: 'null'

@@ -57,7 +57,7 @@ class DashboardBrowserIT {
 
     /** Chromium and its driver (loud skip; a failure under CI, which installs them). */
     static void requireChromium() {
-        KernelFeatures.require(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+        KernelFeatures.requireTool(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
                 "Chromium or chromedriver (apt-get install chromium chromium-driver)");
     }
 

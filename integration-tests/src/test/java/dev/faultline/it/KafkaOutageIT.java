@@ -62,16 +62,10 @@ class KafkaOutageIT {
                     back = true;
                 }
                 Process p = new ProcessBuilder(workload.toString(), "3000").start();
-                Map<String, String> f = new HashMap<>();
-                for (String line : new String(p.getInputStream().readAllBytes()).split("\n")) {
-                    String[] w = line.split(" ");
-                    if (w.length >= 2) {
-                        f.put(w[0], w[1]);
-                    }
-                }
+                Facts f = new Facts(new String(p.getInputStream().readAllBytes()));
                 assertThat(p.waitFor()).isZero();
-                expected.put(f.get("pid"), new int[] {Integer.parseInt(f.get("pio_write")),
-                    Integer.parseInt(f.get("mmio_write")), Integer.parseInt(f.get("mmio_read"))});
+                expected.put(f.value("pid"), new int[] {Integer.parseInt(f.value("pio_write")),
+                    Integer.parseInt(f.value("mmio_write")), Integer.parseInt(f.value("mmio_read"))});
             }
             assertThat(down && back).isTrue();
             collector.stop();

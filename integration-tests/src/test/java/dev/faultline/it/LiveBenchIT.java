@@ -25,7 +25,7 @@ class LiveBenchIT {
     void bothReadersRunAndTheCollectorSeesEveryExit() {
         KernelFeatures.requireRootAndTracefs();
         KernelFeatures.requireKvm();
-        KernelFeatures.require(Files.isExecutable(Path.of("/usr/bin/gcc")), "gcc");
+        KernelFeatures.requireTool(Files.isExecutable(Path.of("/usr/bin/gcc")), "gcc");
 
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         PrintStream stdout = System.out;

@@ -49,16 +49,21 @@ final class LiveCollector {
     static void requireHost() {
         KernelFeatures.requireRootAndTracefs();
         KernelFeatures.requireKvm();
-        KernelFeatures.require(Files.isExecutable(Path.of("/usr/bin/gcc")), "gcc");
-        KernelFeatures.require(BpfHelper.findBpftrace() != null, "bpftrace (apt-get install bpftrace)");
+        KernelFeatures.requireTool(Files.isExecutable(Path.of("/usr/bin/gcc")), "gcc");
+        KernelFeatures.requireTool(BpfHelper.findBpftrace() != null, "bpftrace (apt-get install bpftrace)");
     }
 
     /** Compiles src/test/c/kvm_workload.c (with the bench's kvm_guest.h) into {@code dir}. */
     static Path workload(Path dir) throws Exception {
-        Path out = dir.resolve("kvm_workload");
+        return compile(dir, "kvm_workload");
+    }
+
+    /** Compiles src/test/c/NAME.c (with the bench's kvm_guest.h on the include path) into {@code dir}/NAME. */
+    static Path compile(Path dir, String name) throws Exception {
+        Path out = dir.resolve(name);
         Process cc = new ProcessBuilder("gcc", "-O2", "-Wall", "-Werror", "-I",
                 Path.of("../cli/src/main/resources/faultline/bench").toAbsolutePath().toString(), "-o", out.toString(),
-                Path.of("src/test/c/kvm_workload.c").toAbsolutePath().toString()).redirectErrorStream(true).start();
+                Path.of("src/test/c/" + name + ".c").toAbsolutePath().toString()).redirectErrorStream(true).start();
         String msg = new String(cc.getInputStream().readAllBytes());
         assertThat(cc.waitFor()).as(msg).isZero();
         return out;

@@ -16,6 +16,7 @@ class CpuStatsTest {
     void lossInASmallUnreadBufferIsReportedOnce() throws Exception {
         KernelFeatures.requireRootAndTracefs();
         KernelFeatures.requireKvm();
+        KernelFeatures.requireTool(Files.isExecutable(Path.of("/usr/bin/gcc")), "gcc");
         List<long[]> losses = new ArrayList<>();
         dev.faultline.collector.source.LineSource.LossSink sink = (cpu, count, reason) -> {
             assertThat(reason).as("the session drops new events, never overwrites").isEqualTo(LossReason.DROPPED);
