@@ -3,6 +3,8 @@ package dev.faultline.cli;
 import dev.faultline.collector.CollectorStats;
 import dev.faultline.collector.publish.EventSink;
 import dev.faultline.collector.publish.JsonlWriter;
+import dev.faultline.collector.host.HostAssessment;
+import dev.faultline.collector.host.HostProbe;
 import dev.faultline.collector.metrics.CollectorMetrics;
 import dev.faultline.collector.publish.DiskSpool;
 import dev.faultline.collector.publish.KafkaPublisher;
@@ -122,6 +124,9 @@ final class CollectCommand implements Callable<Integer> {
         EventSource kind;
         FdInspector fds = FdInspector.NONE;
         if (source.equals("tracefs")) {
+            // say up front what this host can show, instead of an operator finding out from missing alerts
+            HostAssessment.of(new HostProbe(tracefs).facts()).warnings()
+                    .forEach(w -> System.err.println("faultline collect: " + w));
             BpfHelper helper = null;
             if (bpf) {
                 java.nio.file.Path bpftrace = BpfHelper.findBpftrace();

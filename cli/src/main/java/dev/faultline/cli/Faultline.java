@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
 @Command(name = "faultline", mixinStandardHelpOptions = true, version = "faultline 0.1.0",
         description = "Watches the memory of confidential VMs on KVM hosts.",
         subcommands = {CollectCommand.class, CheckCommand.class, AnalyseCommand.class, DemoCommand.class, RulesCommand.class,
+            DoctorCommand.class,
             BenchCommand.class, ConfigCommand.class,
             CommandLine.HelpCommand.class})
 public final class Faultline implements Runnable {

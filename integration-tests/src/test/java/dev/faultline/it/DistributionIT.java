@@ -2,6 +2,9 @@ package dev.faultline.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -52,6 +55,29 @@ class DistributionIT {
         Launch check = launch(home, "-Xlog:gc", "check", trace);
         assertThat(check.exit()).as(check.out()).isEqualTo(1); // the scenario breaks two rules
         assertThat(check.gc()).isNotEqualTo("Parallel"); // the JVM's default: G1 here, Serial on a single CPU
+    }
+
+    /**
+     * doctor from the archive: JNA's native stub comes inside its jar, so KVM is asked on a host with no
+     * compiler (nothing here compiles anything); its JSON is one object a script can read.
+     */
+    @Test
+    void unpackedArchiveRunsTheDoctor(@TempDir Path empty) throws Exception {
+        Path home = Distribution.unpack(empty);
+        Process p = new ProcessBuilder(home.resolve("bin/faultline").toString(), "doctor", "--format", "json")
+                .directory(empty.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        JsonNode doctor = new ObjectMapper().readTree(out);
+        assertThat(p.exitValue()).as(out).isEqualTo(doctor.get("exit_code").asInt());
+        assertThat(doctor.get("probes").size()).isGreaterThan(10);
+        assertThat(doctor.get("rules_problem")).as("the archive's rules/ found and loaded").isNull();
+        if (Files.isWritable(Path.of("/dev/kvm"))) {
+            assertThat(doctor.at("/kvm/problem").isNull()).as(doctor.at("/kvm").toString()).isTrue();
+            assertThat(doctor.at("/kvm/api_version").asInt()).isEqualTo(12);
+        } else {
+            assertThat(doctor.at("/kvm/problem").asText()).doesNotContain("native access");
+        }
     }
 
     private record Launch(int exit, String out) {
