@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.faultline.alerts.Alert;
 import dev.faultline.alerts.Evidence;
+import java.util.TreeMap;
 
 /**
  * An alert as JSON, the one shape for `faultline check --format json`, the webhook and logs:
@@ -44,8 +45,10 @@ public final class AlertJson {
         }
         ArrayNode tags = o.putArray("tags");
         a.getTags().forEach(tags::add);
+        // by name: a record read back from Kafka holds its map in hash order, one made in-process in the rule's
+        // order; the same alert prints the same either way
         ObjectNode state = o.putObject("state");
-        a.getState().forEach(state::put);
+        new TreeMap<>(a.getState()).forEach(state::put);
         return o;
     }
 

@@ -10,7 +10,9 @@ import dev.faultline.analyser.state.VmState;
 import dev.faultline.serde.AvroSerde;
 import java.util.List;
 import java.util.function.Supplier;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 
@@ -44,26 +46,32 @@ public final class AnalyserTopology {
     public static final List<String> STORES = List.of(VM_STATE_STORE, VCPU_STORE, INTERVAL_STORE, RULE_WINDOW_STORE,
             FOLD_STORE, HISTORY_STORE, ALERTS_STORE);
 
+    /**
+     * A store of the analyser: its name, key type and serdes. The streaming topology builds RocksDB stores
+     * from these, the offline analyser memory stores: one list, so the two cannot drift apart.
+     */
+    record StoreSpec(String name, Class<?> keyType, Serde<?> keySerde, Serde<?> valueSerde) {
+    }
+
+    static final List<StoreSpec> STORE_SPECS = List.of(
+            new StoreSpec(VM_STATE_STORE, String.class, Serdes.String(), new JsonSerde<>(VmState.class)),
+            new StoreSpec(VCPU_STORE, String.class, Serdes.String(), new VcpuContextSerde()),
+            new StoreSpec(FOLD_STORE, String.class, Serdes.String(), new JsonSerde<>(AlertFold.class)),
+            new StoreSpec(RULE_WINDOW_STORE, String.class, Serdes.String(), new JsonSerde<>(RuleWindow.class)),
+            // the chunk layout of intervals, history and the alert log already batches their writes
+            new StoreSpec(INTERVAL_STORE, Bytes.class, Serdes.Bytes(), Serdes.ByteArray()),
+            new StoreSpec(HISTORY_STORE, Bytes.class, Serdes.Bytes(), Serdes.ByteArray()),
+            new StoreSpec(ALERTS_STORE, Bytes.class, Serdes.Bytes(), Serdes.ByteArray()));
+
     /** With the counters /metrics reads. */
     public static Topology build(Supplier<RuleSet> rules, long foldWindowMs, AnalyserCounters counters) {
         Topology t = new Topology();
         t.addSource("events", Serdes.String().deserializer(), AvroSerde.events().deserializer(), Topics.EVENTS);
         t.addProcessor("analyse", () -> new AnalyserProcessor(rules, foldWindowMs, counters), "events");
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(VM_STATE_STORE), Serdes.String(),
-                new JsonSerde<>(VmState.class)), "analyse");
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(VCPU_STORE), Serdes.String(),
-                new VcpuContextSerde()), "analyse");
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FOLD_STORE), Serdes.String(),
-                new JsonSerde<>(AlertFold.class)), "analyse");
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RULE_WINDOW_STORE), Serdes.String(),
-                new JsonSerde<>(RuleWindow.class)), "analyse");
-        // Intervals: no record cache in front, the chunk layout already batches pages into ranges.
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(INTERVAL_STORE), Serdes.Bytes(),
-                Serdes.ByteArray()).withCachingDisabled(), "analyse");
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HISTORY_STORE), Serdes.Bytes(),
-                Serdes.ByteArray()).withCachingDisabled(), "analyse");
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ALERTS_STORE), Serdes.Bytes(),
-                Serdes.ByteArray()).withCachingDisabled(), "analyse");
+        for (StoreSpec spec : STORE_SPECS) {
+            t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(spec.name()), spec.keySerde(),
+                    spec.valueSerde()).withCachingDisabled(), "analyse");
+        }
         t.addSink("alerts", Topics.ALERTS, Serdes.String().serializer(), AvroSerde.alerts().serializer(), "analyse");
         return t;
     }

@@ -1,54 +1,41 @@
 package dev.faultline.analyser.topology;
 
 import dev.faultline.alerts.Alert;
+import dev.faultline.analyser.metrics.AnalyserCounters;
 import dev.faultline.analyser.rules.RuleSet;
 import dev.faultline.events.Event;
-import dev.faultline.serde.AvroSerde;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Properties;
-import java.util.stream.Stream;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
+import java.util.Map;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.api.Record;
 
 /**
- * The analyser topology run in-process without a broker (Kafka Streams' test driver), for
- * {@code faultline check} and unit tests: the same processors, stores (RocksDB in a temp dir)
- * and rules as the streaming app, fed one event at a time.
+ * The analyser run in-process without Kafka, for {@code faultline check}, rule examples and unit tests:
+ * the streaming topology's own processor, fed one event at a time, with its stores held as live objects in
+ * memory ({@link MemoryStore}) and its alerts collected ({@link OfflineContext}). Nothing is serialised,
+ * logged or committed, so memory grows with what the analyser keeps (VMs, ranges, bounded windows), not
+ * with events.
  */
 public final class OfflineAnalyser implements AutoCloseable {
-    private final Path stateDir;
-    private final TopologyTestDriver driver;
-    private final TestInputTopic<String, Event> events;
-    private final TestOutputTopic<String, Alert> alerts;
+    private final OfflineContext context;
+    private final Map<String, StateStore> stores = new LinkedHashMap<>();
+    private final AnalyserProcessor processor;
 
     public OfflineAnalyser(RuleSet rules) {
-        try {
-            this.stateDir = Files.createTempDirectory("faultline-check");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (AnalyserTopology.StoreSpec spec : AnalyserTopology.STORE_SPECS) {
+            stores.put(spec.name(), MemoryStore.of(spec.name(), spec.keyType()));
         }
-        Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "faultline-check");
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "offline:9092");
-        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        this.driver = new TopologyTestDriver(AnalyserTopology.build(() -> rules), p, Instant.EPOCH);
-        this.events = driver.createInputTopic(Topics.EVENTS, Serdes.String().serializer(), AvroSerde.events().serializer());
-        this.alerts = driver.createOutputTopic(Topics.ALERTS, Serdes.String().deserializer(), AvroSerde.alerts().deserializer());
+        context = new OfflineContext(stores);
+        processor = new AnalyserProcessor(() -> rules, AnalyserTopology.DEFAULT_FOLD_WINDOW_MS, new AnalyserCounters());
+        processor.init(context);
     }
 
     public void process(Event e) {
-        events.pipeInput(e.getHeader().getVm(), e, e.getHeader().getWallTsMs());
+        long ts = e.getHeader().getWallTsMs();
+        context.observed(ts);
+        processor.process(new Record<>(e.getHeader().getVm(), e, ts));
     }
 
     /**
@@ -56,29 +43,22 @@ public final class OfflineAnalyser implements AutoCloseable {
      * the fold windows are closed, so repeats come out as one alert with its count.
      */
     public List<Alert> drainAlerts() {
-        driver.advanceWallClockTime(Duration.ofMillis(AnalyserTopology.DEFAULT_FOLD_WINDOW_MS + 1000));
-        return new ArrayList<>(alerts.readValuesToList());
+        context.advance(Duration.ofMillis(AnalyserTopology.DEFAULT_FOLD_WINDOW_MS + 1000));
+        return context.takeForwarded();
     }
 
     /** Entries in one of the topology's key-value stores: what the state costs, for reports and tests. */
     public long storeEntries(String store) {
-        long n = 0;
-        try (var it = driver.getKeyValueStore(store).all()) {
-            while (it.hasNext()) {
-                it.next();
-                n++;
-            }
+        StateStore s = stores.get(store);
+        if (s == null) {
+            throw new IllegalArgumentException("no store " + store);
         }
-        return n;
+        return ((MemoryStore<?, ?>) s).approximateNumEntries();
     }
 
     @Override
     public void close() {
-        driver.close();
-        try (Stream<Path> s = Files.walk(stateDir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException e) {
-            // a leftover temp dir is harmless
-        }
+        processor.close();
+        stores.values().forEach(StateStore::close);
     }
 }
