@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -36,7 +37,9 @@ public final class CelRule implements Rule {
     private final List<Example> examples;
     private final Timing timing;
     private final AtomicLong evalErrors = new AtomicLong();
-    private final Map<CelRuntime.Program, Map<String, Boolean>> typeTable = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Per event type: can the condition hold; can the timing's other condition hold (see {@link #canMatch}). */
+    private final Map<String, Boolean> conditionTypes = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> otherTypes = new ConcurrentHashMap<>();
 
     CelRule(RuleMeta meta, CelRuntime.Program condition, Map<String, CelRuntime.Program> exceptions, String output,
             CelRuntime.Program gfnStart, CelRuntime.Program gfnEnd, List<Field> referenced, List<Example> examples,
@@ -78,33 +81,41 @@ public final class CelRule implements Rule {
     }
 
     @Override
+    public boolean concerns(String type) {
+        if (canMatch(condition, conditionTypes, type)) {
+            return true;
+        }
+        // a follow-up rule sees every event while something waits: to see its window close
+        return timing != null && (timing.kind() == Timing.Kind.FOLLOWED_BY
+                || timing.other() != null && canMatch(timing.other(), otherTypes, type));
+    }
+
+    @Override
     public List<Finding> evaluate(EnrichedEvent e, RuleMemory memory) {
         String type = ((org.apache.avro.specific.SpecificRecord) e.body()).getSchema().getName();
-        boolean mayMatch = canMatch(condition, type);
+        boolean mayMatch = canMatch(condition, conditionTypes, type);
         if (timing == null) {
-            Map<String, Object> seen = new LinkedHashMap<>();
-            return mayMatch && matches(e, seen) ? List.of(finding(e, seen, List.of())) : List.of();
+            return mayMatch && matches(e) ? List.of(finding(e, List.of())) : List.of();
         }
         String vm = e.event().getHeader().getVm();
-        boolean otherMayMatch = timing.other() != null && canMatch(timing.other(), type);
+        boolean otherMayMatch = timing.other() != null && canMatch(timing.other(), otherTypes, type);
         // Only a follow-up rule needs every event while something waits: to see its window close.
         boolean mustLook = mayMatch || otherMayMatch
                 || (timing.kind() == Timing.Kind.FOLLOWED_BY && memory.hasPending(meta.id(), vm));
         if (!mustLook) {
             return List.of();
         }
-        Map<String, Object> seen = new LinkedHashMap<>();
         RuleWindow w = memory.load(meta.id(), vm);
         List<Finding> out = new ArrayList<>();
         long now = e.ts();
         boolean changed = false;
         switch (timing.kind()) {
             case THRESHOLD -> {
-                if (mayMatch && matches(e, seen)) {
+                if (mayMatch && matches(e)) {
                     w.times.removeIf(t -> now - t > timing.withinNs());
                     w.add(w.times, now);
                     if (w.times.size() > timing.count()) {
-                        out.add(finding(e, seen, List.of()));
+                        out.add(finding(e, List.of()));
                         w.times.clear();
                     }
                     changed = true;
@@ -118,21 +129,21 @@ public final class CelRule implements Rule {
                         changed = true;
                     }
                 }
-                if (otherMayMatch && !w.pending.isEmpty() && test(timing.other(), e, new LinkedHashMap<>())) {
+                if (otherMayMatch && !w.pending.isEmpty() && test(timing.other(), e)) {
                     changed |= w.pending.removeIf(p -> !timing.matchGfn() || p.overlaps(e.gfn(), e.gfnLast()));
                 }
-                if (mayMatch && matches(e, seen)) {
+                if (mayMatch && matches(e)) {
                     w.add(w.pending, marker(e, true));
                     changed = true;
                 }
             }
             case PRECEDED_BY -> {
                 changed = w.recent.removeIf(r -> now - r.ts > timing.withinNs());
-                if (mayMatch && matches(e, seen)
+                if (mayMatch && matches(e)
                         && w.recent.stream().noneMatch(r -> !timing.matchGfn() || r.overlaps(e.gfn(), e.gfnLast()))) {
-                    out.add(finding(e, seen, List.of()));
+                    out.add(finding(e, List.of()));
                 }
-                if (otherMayMatch && test(timing.other(), e, new LinkedHashMap<>())) {
+                if (otherMayMatch && test(timing.other(), e)) {
                     w.add(w.recent, marker(e, false));
                     changed = true;
                 }
@@ -150,8 +161,7 @@ public final class CelRule implements Rule {
      * bound. CEL's && and || absorb the unbound fields' errors only where the other side decides, so a
      * plain false here does not depend on any other field: the rule can never fire for this type.
      */
-    private boolean canMatch(CelRuntime.Program p, String type) {
-        Map<String, Boolean> byType = typeTable.computeIfAbsent(p, k -> new java.util.concurrent.ConcurrentHashMap<>());
+    private static boolean canMatch(CelRuntime.Program p, Map<String, Boolean> byType, String type) {
         return byType.computeIfAbsent(type, t -> {
             try {
                 return !Boolean.FALSE.equals(p.eval(name -> name.equals("evt.type") ? Optional.of(t) : Optional.empty()));
@@ -162,23 +172,23 @@ public final class CelRule implements Rule {
     }
 
     /** The condition holds and no exception does. */
-    private boolean matches(EnrichedEvent e, Map<String, Object> seen) {
-        if (!test(condition, e, seen)) {
+    private boolean matches(EnrichedEvent e) {
+        if (!test(condition, e)) {
             return false;
         }
         for (CelRuntime.Program exception : exceptions.values()) {
-            if (test(exception, e, seen)) {
+            if (test(exception, e)) {
                 return false;
             }
         }
         return true;
     }
 
-    private Finding finding(EnrichedEvent e, Map<String, Object> seen, List<Evidence> before) {
-        Long start = gfn(gfnStart, e, seen);
-        Long end = gfnEnd == null ? start : gfn(gfnEnd, e, seen);
+    private Finding finding(EnrichedEvent e, List<Evidence> before) {
+        Long start = gfn(gfnStart, e);
+        Long end = gfnEnd == null ? start : gfn(gfnEnd, e);
         List<Evidence> evidence = new ArrayList<>(before);
-        if (faultEvidence && Boolean.TRUE.equals(value("fault.on_gfn", e, seen))) {
+        if (faultEvidence && Boolean.TRUE.equals(value("fault.on_gfn", e))) {
             evidence.add(new Evidence(e.vcpu().lastFaultSeq, "PageFault", e.vcpu().lastFaultTsNs,
                     "last fault on gfn " + Evidences.hex(e.vcpu().lastFaultGfn) + " error_code "
                             + Evidences.hex(e.vcpu().lastFaultErrorCode) + (e.faultPrivate() == null ? ""
@@ -187,9 +197,9 @@ public final class CelRule implements Rule {
         evidence.add(Evidences.of(e.event(), Evidences.summary(e.event())));
         Map<String, String> state = new LinkedHashMap<>();
         for (Field f : stateFields) {
-            state.put(f.name(), format(value(f.name(), e, seen)));
+            state.put(f.name(), format(value(f.name(), e)));
         }
-        return new Finding(meta.id(), start, end == null ? start : end, render(e, seen), evidence, state);
+        return new Finding(meta.id(), start, end == null ? start : end, render(e), evidence, state);
     }
 
     /** An opening event whose follow-up did not come in time; the event that showed it is evidence too. */
@@ -210,33 +220,34 @@ public final class CelRule implements Rule {
         m.seq = e.seq();
         m.ts = e.ts();
         m.type = Evidences.of(e.event(), "").getType();
-        m.summary = withSummary ? render(e, new LinkedHashMap<>()) : null;
+        m.summary = withSummary ? render(e) : null;
         return m;
     }
 
-    private boolean test(CelRuntime.Program p, EnrichedEvent e, Map<String, Object> seen) {
+    private boolean test(CelRuntime.Program p, EnrichedEvent e) {
         try {
-            return Boolean.TRUE.equals(p.eval(name -> Optional.ofNullable(value(name, e, seen))));
+            return Boolean.TRUE.equals(p.eval(name -> Optional.ofNullable(value(name, e))));
         } catch (CelEvaluationException ex) {
             evalErrors.incrementAndGet();
             return false;
         }
     }
 
-    private Long gfn(CelRuntime.Program p, EnrichedEvent e, Map<String, Object> seen) {
+    private Long gfn(CelRuntime.Program p, EnrichedEvent e) {
         if (p == null) {
             return e.gfn();
         }
         try {
-            Object v = p.eval(name -> Optional.ofNullable(value(name, e, seen)));
+            Object v = p.eval(name -> Optional.ofNullable(value(name, e)));
             return v instanceof UnsignedLong u ? u.longValue() : v instanceof Long l ? l : null;
         } catch (CelEvaluationException ex) {
             return null; // the range does not apply to this event
         }
     }
 
-    /** A field's value for this event, computed once per rule evaluation. */
-    private static Object value(String name, EnrichedEvent e, Map<String, Object> seen) {
+    /** A field's value for this event, computed once per event ({@link EnrichedEvent#fieldValues}). */
+    private static Object value(String name, EnrichedEvent e) {
+        Map<String, Object> seen = e.fieldValues();
         if (seen.containsKey(name)) {
             return seen.get(name);
         }
@@ -246,11 +257,11 @@ public final class CelRule implements Rule {
         return v;
     }
 
-    private String render(EnrichedEvent e, Map<String, Object> seen) {
+    private String render(EnrichedEvent e) {
         Matcher m = FIELD_REF.matcher(output);
         StringBuilder sb = new StringBuilder();
         while (m.find()) {
-            m.appendReplacement(sb, Matcher.quoteReplacement(format(value(m.group(1), e, seen))));
+            m.appendReplacement(sb, Matcher.quoteReplacement(format(value(m.group(1), e))));
         }
         m.appendTail(sb);
         return sb.toString();

@@ -12,6 +12,12 @@ public interface Rule {
     String id();
 
     /**
+     * Whether an event of this Avro record type (e.g. "Mmio") can concern the rule at all: match its
+     * condition, or change or close what it remembers. Asked once per type; events of other types skip it.
+     */
+    boolean concerns(String eventType);
+
+    /**
      * Findings for this event, evaluated against the state before it: usually none or one; a
      * time-aware rule may also report earlier events whose window this event closed.
      */

@@ -37,11 +37,15 @@ public final class RuleSet {
     private static final Pattern IDENT = Pattern.compile("[a-z_]+\\.[a-z_0-9]+");
 
     private final Map<String, CelRule> rules;
+    private final List<Rule> enabled;
+    /** The enabled rules an event type concerns, by type, filled as types are seen. */
+    private final Map<String, List<Rule>> byType = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, String> setups;
     private final List<String> warnings;
 
     private RuleSet(Map<String, CelRule> rules, Map<String, String> setups, List<String> warnings) {
         this.rules = rules;
+        this.enabled = rules.values().stream().filter(r -> r.meta().enabled()).map(r -> (Rule) r).toList();
         this.setups = setups;
         this.warnings = warnings;
     }
@@ -314,7 +318,12 @@ public final class RuleSet {
 
     /** Rules that run (listed and not disabled), in file order. */
     public List<Rule> enabled() {
-        return rules.values().stream().filter(r -> r.meta().enabled()).map(r -> (Rule) r).toList();
+        return enabled;
+    }
+
+    /** The enabled rules an event of this Avro record type concerns ({@link Rule#concerns}), in file order. */
+    public List<Rule> forType(String eventType) {
+        return byType.computeIfAbsent(eventType, t -> enabled.stream().filter(r -> r.concerns(t)).toList());
     }
 
     public RuleMeta meta(String id) {

@@ -41,12 +41,27 @@ public final class IntervalStore {
 
     /** The value at page {@code x}, or null when no interval covers it. */
     public Long get(String space, long x) {
-        Chunk c = floorChunk(space, x);
-        if (c == null) {
-            return null;
+        // searched in the chunk's bytes: a lookup (every fault and MMIO asks one) decodes no interval list
+        try (KeyValueIterator<Bytes, byte[]> it = store.reads().reverseRange(key(space, 0), key(space, x))) {
+            if (!it.hasNext()) {
+                return null;
+            }
+            byte[] v = it.next().value;
+            ByteBuffer b = ByteBuffer.wrap(v);
+            int lo = 0;
+            int hi = v.length / 24 - 1;
+            int best = -1;
+            while (lo <= hi) {
+                int mid = (lo + hi) >>> 1;
+                if (Long.compareUnsigned(b.getLong(mid * 24), x) <= 0) {
+                    best = mid;
+                    lo = mid + 1;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            return best >= 0 && Long.compareUnsigned(x, b.getLong(best * 24 + 8)) <= 0 ? b.getLong(best * 24 + 16) : null;
         }
-        Interval i = floorInterval(c.intervals, x);
-        return i != null && i.contains(x) ? i.value() : null;
     }
 
     /** Sets [first, last] to {@code value}, splitting what it overlaps and merging equal neighbours. */
@@ -225,23 +240,6 @@ public final class IntervalStore {
             }
         }
         return null;
-    }
-
-    private static Interval floorInterval(List<Interval> sorted, long x) {
-        int lo = 0;
-        int hi = sorted.size() - 1;
-        Interval best = null;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            Interval i = sorted.get(mid);
-            if (Long.compareUnsigned(i.first(), x) <= 0) {
-                best = i;
-                lo = mid + 1;
-            } else {
-                hi = mid - 1;
-            }
-        }
-        return best;
     }
 
     private void write(String space, long bound, List<Interval> intervals) {

@@ -143,7 +143,8 @@ final class AnalyserProcessor implements Processor<String, Event, String, Alert>
         if (event == null) {
             return;
         }
-        counters.event(event.getBody().getClass().getSimpleName());
+        String type = event.getBody().getClass().getSimpleName(); // the Avro record's name
+        counters.event(type);
         EventHeader h = event.getHeader();
         String vm = h.getVm();
         VmState state = stateOf(vm);
@@ -185,7 +186,7 @@ final class AnalyserProcessor implements Processor<String, Event, String, Alert>
                 return liveWindows.contains(rule + "|" + vmId);
             }
         };
-        for (Rule rule : ruleSet.enabled()) {
+        for (Rule rule : ruleSet.forType(type)) {
             for (Finding f : rule.evaluate(enriched, memory)) {
                 folder.offer(alerts.create(f, ruleSet.meta(rule.id()), event), context.currentSystemTimeMs(), this::forward);
             }

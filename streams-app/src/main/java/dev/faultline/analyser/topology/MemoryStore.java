@@ -1,10 +1,10 @@
 package dev.faultline.analyser.topology;
 
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.NoSuchElementException;
-import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.StateStore;
@@ -17,15 +17,17 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * RocksDB, so what the analyser keeps costs only its objects. Keys sort as RocksDB sorts their bytes
  * (unsigned bytes; a String by code point, which is its UTF-8 byte order), so every scan sees the order
  * the streaming analyser sees. Iterators step from key to key, so the store may change under them, as
- * the processor's read-then-write loops do with RocksDB.
+ * the processor's read-then-write loops do with RocksDB. Values sit in a hash map, keys also in a sorted
+ * set: point reads and rewrites of a key, nearly all the traffic, never compare keys.
  */
 final class MemoryStore<K, V> implements KeyValueStore<K, V> {
     private final String name;
-    private final TreeMap<K, V> map;
+    private final HashMap<K, V> values = new HashMap<>();
+    private final TreeSet<K> keys;
 
     private MemoryStore(String name, Comparator<? super K> order) {
         this.name = name;
-        this.map = new TreeMap<>(order);
+        this.keys = new TreeSet<>(order);
     }
 
     /** A store of {@code keyType} keys (String or Bytes), ordered as RocksDB orders their serialised bytes. */
@@ -58,15 +60,15 @@ final class MemoryStore<K, V> implements KeyValueStore<K, V> {
     @Override
     public void put(K key, V value) {
         if (value == null) {
-            map.remove(key);
-        } else {
-            map.put(key, value);
+            delete(key);
+        } else if (values.put(key, value) == null) {
+            keys.add(key);
         }
     }
 
     @Override
     public V putIfAbsent(K key, V value) {
-        V old = map.get(key);
+        V old = values.get(key);
         if (old == null) {
             put(key, value);
         }
@@ -80,12 +82,16 @@ final class MemoryStore<K, V> implements KeyValueStore<K, V> {
 
     @Override
     public V delete(K key) {
-        return map.remove(key);
+        V old = values.remove(key);
+        if (old != null) {
+            keys.remove(key);
+        }
+        return old;
     }
 
     @Override
     public V get(K key) {
-        return map.get(key);
+        return values.get(key);
     }
 
     /** Keys from {@code from} to {@code to}, both included (null: unbounded), as RocksDB ranges are. */
@@ -111,7 +117,7 @@ final class MemoryStore<K, V> implements KeyValueStore<K, V> {
 
     @Override
     public long approximateNumEntries() {
-        return map.size();
+        return values.size();
     }
 
     @Override
@@ -126,7 +132,8 @@ final class MemoryStore<K, V> implements KeyValueStore<K, V> {
 
     @Override
     public void close() {
-        map.clear();
+        values.clear();
+        keys.clear();
     }
 
     @Override
@@ -146,7 +153,7 @@ final class MemoryStore<K, V> implements KeyValueStore<K, V> {
         private final boolean reverse;
         private K last;
         private boolean started;
-        private Map.Entry<K, V> next;
+        private K next;
 
         Steps(K from, K to, boolean reverse) {
             this.from = from;
@@ -154,23 +161,23 @@ final class MemoryStore<K, V> implements KeyValueStore<K, V> {
             this.reverse = reverse;
         }
 
-        private Map.Entry<K, V> advance() {
-            Map.Entry<K, V> e;
+        private K advance() {
+            K k;
             if (!started) {
                 K start = reverse ? to : from;
-                e = start == null ? (reverse ? map.lastEntry() : map.firstEntry())
-                        : reverse ? map.floorEntry(start) : map.ceilingEntry(start);
+                k = keys.isEmpty() ? null : start == null ? (reverse ? keys.last() : keys.first())
+                        : reverse ? keys.floor(start) : keys.ceiling(start);
             } else {
-                e = reverse ? map.lowerEntry(last) : map.higherEntry(last);
+                k = reverse ? keys.lower(last) : keys.higher(last);
             }
             K end = reverse ? from : to;
-            if (e != null && end != null) {
-                int c = map.comparator().compare(e.getKey(), end);
+            if (k != null && end != null) {
+                int c = keys.comparator().compare(k, end);
                 if (reverse ? c < 0 : c > 0) {
-                    e = null;
+                    k = null;
                 }
             }
-            return e;
+            return k;
         }
 
         @Override
@@ -179,7 +186,7 @@ final class MemoryStore<K, V> implements KeyValueStore<K, V> {
                 next = advance();
                 started = true;
                 if (next != null) {
-                    last = next.getKey();
+                    last = next;
                 }
             }
             return next != null;
@@ -190,9 +197,13 @@ final class MemoryStore<K, V> implements KeyValueStore<K, V> {
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }
-            KeyValue<K, V> kv = KeyValue.pair(next.getKey(), next.getValue());
+            V v = values.get(next);
+            K k = next;
             next = null;
-            return kv;
+            if (v == null) { // deleted since hasNext looked: the next one, as a RocksDB iterator would not show it either
+                return next();
+            }
+            return KeyValue.pair(k, v);
         }
 
         @Override
@@ -200,7 +211,7 @@ final class MemoryStore<K, V> implements KeyValueStore<K, V> {
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }
-            return next.getKey();
+            return next;
         }
 
         @Override
