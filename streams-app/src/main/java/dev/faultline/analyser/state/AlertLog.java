@@ -44,12 +44,17 @@ public final class AlertLog {
         if (fresh) {
             state.alertsKept++;
             while (state.alertsKept > KEEP) {
-                try (KeyValueIterator<Bytes, byte[]> it = store.reads().range(first(a.getVm()), last(a.getVm()))) {
+                // from the last trim on: the scan starts past the keys deleted before (RocksDB would step over
+                // each one's tombstone), so a VM's thousandth trim costs what its first did
+                try (KeyValueIterator<Bytes, byte[]> it = store.reads().range(key(a.getVm(), state.alertsHorizonNs, ""),
+                        last(a.getVm()))) {
                     if (!it.hasNext()) {
                         break;
                     }
-                    store.writes().delete(it.next().key);
+                    Bytes oldest = it.next().key;
+                    store.writes().delete(oldest);
                     state.alertsKept--;
+                    state.alertsHorizonNs = firstTsOf(oldest, a.getVm());
                 }
             }
         }
@@ -73,6 +78,10 @@ public final class AlertLog {
         byte[] id = alertId.getBytes(StandardCharsets.UTF_8);
         return Bytes.wrap(ByteBuffer.allocate(v.length + 9 + id.length).put(v).put((byte) 0)
                 .putLong(firstTsNs ^ Long.MIN_VALUE).put(id).array());
+    }
+
+    private static long firstTsOf(Bytes key, String vm) {
+        return ByteBuffer.wrap(key.get(), vm.getBytes(StandardCharsets.UTF_8).length + 1, 8).getLong() ^ Long.MIN_VALUE;
     }
 
     private static Bytes first(String vm) {

@@ -48,7 +48,8 @@ public final class AttributeHistory {
                 .putLong(c.attributes()).array());
         state.historyEntries++;
         while (state.historyEntries > maxPerVm) {
-            try (KeyValueIterator<Bytes, byte[]> it = store.reads().range(key(vm, Long.MIN_VALUE, Long.MIN_VALUE),
+            // from the horizon on: past the keys deleted before, whose tombstones a scan would step over one by one
+            try (KeyValueIterator<Bytes, byte[]> it = store.reads().range(key(vm, state.historyHorizonNs, Long.MIN_VALUE),
                     key(vm, Long.MAX_VALUE, Long.MAX_VALUE))) {
                 if (!it.hasNext()) {
                     break;

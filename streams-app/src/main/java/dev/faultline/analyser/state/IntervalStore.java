@@ -3,7 +3,10 @@ package dev.faultline.analyser.state;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -24,44 +27,57 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 public final class IntervalStore {
     static final int CHUNK = 64;
+    /** A stored interval: first, last, value, 8 bytes each. */
+    public static final int INTERVAL_BYTES = 24;
     private static final byte SEP = 0;
 
-    private final ByteStore store;
+    /** Cached spaces past this many chunks in all: the cache starts again (its memory is bounded by chunks). */
+    static final int CACHE_CHUNKS = 200_000;
 
+    private final ByteStore store;
+    /**
+     * The processor's copy of the chunks of each space it has read, by bound (unsigned order), loaded with
+     * one scan per space and written through with the store: the lookups every fault and MMIO make (an
+     * attribute, a populated page) then seek no store iterator. Null for a query's read-only view, which
+     * reads only the chunks it needs and is thrown away.
+     */
+    private final Map<String, TreeMap<Long, byte[]>> cache;
+    private int cachedChunks;
+
+    /** The processor's interval maps over its writable store, cached. */
     public IntervalStore(KeyValueStore<Bytes, byte[]> kv) {
-        this(ByteStore.writable(kv));
+        this.store = ByteStore.writable(kv);
+        this.cache = new HashMap<>();
     }
 
+    /** A view read straight from the store, for queries. */
     public IntervalStore(ByteStore store) {
         this.store = store;
+        this.cache = null;
     }
-
-
-
 
     /** The value at page {@code x}, or null when no interval covers it. */
     public Long get(String space, long x) {
-        // searched in the chunk's bytes: a lookup (every fault and MMIO asks one) decodes no interval list
-        try (KeyValueIterator<Bytes, byte[]> it = store.reads().reverseRange(key(space, 0), key(space, x))) {
-            if (!it.hasNext()) {
-                return null;
-            }
-            byte[] v = it.next().value;
-            ByteBuffer b = ByteBuffer.wrap(v);
-            int lo = 0;
-            int hi = v.length / 24 - 1;
-            int best = -1;
-            while (lo <= hi) {
-                int mid = (lo + hi) >>> 1;
-                if (Long.compareUnsigned(b.getLong(mid * 24), x) <= 0) {
-                    best = mid;
-                    lo = mid + 1;
-                } else {
-                    hi = mid - 1;
-                }
-            }
-            return best >= 0 && Long.compareUnsigned(x, b.getLong(best * 24 + 8)) <= 0 ? b.getLong(best * 24 + 16) : null;
+        // searched in the chunk's bytes: a lookup decodes no interval list
+        byte[] v = floorChunkBytes(space, x);
+        if (v == null) {
+            return null;
         }
+        ByteBuffer b = ByteBuffer.wrap(v);
+        int lo = 0;
+        int hi = v.length / INTERVAL_BYTES - 1;
+        int best = -1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (Long.compareUnsigned(b.getLong(mid * INTERVAL_BYTES), x) <= 0) {
+                best = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return best >= 0 && Long.compareUnsigned(x, b.getLong(best * INTERVAL_BYTES + 8)) <= 0
+                ? b.getLong(best * INTERVAL_BYTES + 16) : null;
     }
 
     /** Sets [first, last] to {@code value}, splitting what it overlaps and merging equal neighbours. */
@@ -114,7 +130,7 @@ public final class IntervalStore {
     /** Deletes every interval of a space. */
     public void drop(String space) {
         for (Chunk c : chunks(space, 0, -1L)) {
-            store.writes().delete(key(space, c.bound));
+            delete(space, c.bound);
         }
     }
 
@@ -143,7 +159,7 @@ public final class IntervalStore {
         }
         List<Long> newBounds = new ArrayList<>();
         if (list.isEmpty()) {
-            loaded.forEach(c -> store.writes().delete(key(space, c.bound)));
+            loaded.forEach(c -> delete(space, c.bound));
             return;
         }
         int parts = (list.size() + CHUNK - 1) / CHUNK;
@@ -156,7 +172,7 @@ public final class IntervalStore {
         }
         for (Chunk c : loaded) {
             if (!newBounds.contains(c.bound)) {
-                store.writes().delete(key(space, c.bound));
+                delete(space, c.bound);
             }
         }
     }
@@ -219,13 +235,22 @@ public final class IntervalStore {
             return;
         }
         long from = head == null ? first : head.bound + 1;
-        if (Long.compareUnsigned(from, last) <= 0) {
-            try (KeyValueIterator<Bytes, byte[]> it = store.reads().range(key(space, from), key(space, last))) {
-                while (it.hasNext()) {
-                    KeyValue<Bytes, byte[]> e = it.next();
-                    if (!visit.test(decode(e.key, e.value))) {
-                        return;
-                    }
+        if (Long.compareUnsigned(from, last) > 0) {
+            return;
+        }
+        if (cache != null) {
+            for (Map.Entry<Long, byte[]> e : cached(space).subMap(from, true, last, true).entrySet()) {
+                if (!visit.test(decode(e.getKey(), e.getValue()))) {
+                    return;
+                }
+            }
+            return;
+        }
+        try (KeyValueIterator<Bytes, byte[]> it = store.reads().range(key(space, from), key(space, last))) {
+            while (it.hasNext()) {
+                KeyValue<Bytes, byte[]> e = it.next();
+                if (!visit.test(decode(boundOf(e.key), e.value))) {
+                    return;
                 }
             }
         }
@@ -233,21 +258,67 @@ public final class IntervalStore {
 
     /** The chunk with the greatest bound ≤ x. */
     private Chunk floorChunk(String space, long x) {
+        if (cache != null) {
+            Map.Entry<Long, byte[]> e = cached(space).floorEntry(x);
+            return e == null ? null : decode(e.getKey(), e.getValue());
+        }
         try (KeyValueIterator<Bytes, byte[]> it = store.reads().reverseRange(key(space, 0), key(space, x))) {
             if (it.hasNext()) {
                 KeyValue<Bytes, byte[]> e = it.next();
-                return decode(e.key, e.value);
+                return decode(boundOf(e.key), e.value);
             }
         }
         return null;
     }
 
+    /** The stored bytes of the chunk with the greatest bound ≤ x, or null. */
+    private byte[] floorChunkBytes(String space, long x) {
+        if (cache != null) {
+            Map.Entry<Long, byte[]> e = cached(space).floorEntry(x);
+            return e == null ? null : e.getValue();
+        }
+        try (KeyValueIterator<Bytes, byte[]> it = store.reads().reverseRange(key(space, 0), key(space, x))) {
+            return it.hasNext() ? it.next().value : null;
+        }
+    }
+
+    /** A space's chunks, read from the store at its first use. */
+    private TreeMap<Long, byte[]> cached(String space) {
+        TreeMap<Long, byte[]> chunks = cache.get(space);
+        if (chunks == null) {
+            if (cachedChunks > CACHE_CHUNKS) {
+                cache.clear();
+                cachedChunks = 0;
+            }
+            chunks = new TreeMap<>(Long::compareUnsigned);
+            try (KeyValueIterator<Bytes, byte[]> it = store.reads().range(key(space, 0), key(space, -1L))) {
+                while (it.hasNext()) {
+                    KeyValue<Bytes, byte[]> e = it.next();
+                    chunks.put(boundOf(e.key), e.value);
+                }
+            }
+            cachedChunks += chunks.size();
+            cache.put(space, chunks);
+        }
+        return chunks;
+    }
+
     private void write(String space, long bound, List<Interval> intervals) {
-        ByteBuffer b = ByteBuffer.allocate(intervals.size() * 24);
+        ByteBuffer b = ByteBuffer.allocate(intervals.size() * INTERVAL_BYTES);
         for (Interval i : intervals) {
             b.putLong(i.first()).putLong(i.last()).putLong(i.value());
         }
         store.writes().put(key(space, bound), b.array());
+        if (cache != null && cached(space).put(bound, b.array()) == null) {
+            cachedChunks++;
+        }
+    }
+
+    private void delete(String space, long bound) {
+        store.writes().delete(key(space, bound));
+        if (cache != null && cached(space).remove(bound) != null) {
+            cachedChunks--;
+        }
     }
 
     static Bytes key(String space, long bound) {
@@ -255,19 +326,22 @@ public final class IntervalStore {
         return Bytes.wrap(ByteBuffer.allocate(s.length + 9).put(s).put(SEP).putLong(bound).array());
     }
 
-    private static Chunk decode(Bytes key, byte[] value) {
+    private static long boundOf(Bytes key) {
         byte[] k = key.get();
-        long bound = ByteBuffer.wrap(k, k.length - 8, 8).getLong();
+        return ByteBuffer.wrap(k, k.length - 8, 8).getLong();
+    }
+
+    private static Chunk decode(long bound, byte[] value) {
         ByteBuffer v = ByteBuffer.wrap(value);
-        List<Interval> list = new ArrayList<>(value.length / 24);
-        while (v.remaining() >= 24) {
+        List<Interval> list = new ArrayList<>(value.length / INTERVAL_BYTES);
+        while (v.remaining() >= INTERVAL_BYTES) {
             list.add(new Interval(v.getLong(), v.getLong(), v.getLong()));
         }
         return new Chunk(bound, list);
     }
 
-    /** Bytes one stored interval takes in a full chunk (24) plus its share of the chunk key. */
+    /** Bytes one stored interval takes in a full chunk ({@value #INTERVAL_BYTES}) plus its share of the chunk key. */
     public static double bytesPerInterval(String space) {
-        return 24 + (space.getBytes(StandardCharsets.UTF_8).length + 9.0) / CHUNK;
+        return INTERVAL_BYTES + (space.getBytes(StandardCharsets.UTF_8).length + 9.0) / CHUNK;
     }
 }

@@ -30,9 +30,14 @@ public final class VmState {
     /** Attribute changes kept in the history store, and the time before which history was dropped. */
     public long historyEntries;
     public long historyHorizonNs = Long.MIN_VALUE;
-    /** Alerts raised per rule (repeats folded into one), and how many the alert log keeps (AlertLog). */
+    /**
+     * Alerts raised per rule (repeats folded into one), how many the alert log keeps (AlertLog), and the first
+     * time of the newest alert it dropped: its trim starts there, past the deleted keys a store scan would
+     * otherwise step over one by one.
+     */
     public Map<String, Long> alertsPerRule = new TreeMap<>();
     public long alertsKept;
+    public long alertsHorizonNs = Long.MIN_VALUE;
 
     /** One memslot; a gmem binding when gmemFd is set. */
     public static final class Memslot {
