@@ -26,14 +26,10 @@ import dev.faultline.events.VmDestroyed;
  */
 public final class StateUpdater {
 
-    /**
-     * Applies the event; returns whether the VM's state changed beyond its counters (then it must be
-     * written at once; counters alone may be written later).
-     */
-    public boolean apply(Event event, VmView vm, VcpuContext vcpu) {
+    /** Applies the event to the VM's state and the vCPU's context. */
+    public void apply(Event event, VmView vm, VcpuContext vcpu) {
         VmState s = vm.state();
         Object body = event.getBody();
-        boolean structural = false;
         long ts = event.getHeader().getKernelTsNs();
         if (s.firstTsNs == Long.MIN_VALUE) {
             s.firstTsNs = ts;
@@ -43,11 +39,6 @@ public final class StateUpdater {
                 || body instanceof Hypercall || body instanceof UserspaceExit || body instanceof VcpuExit
                 || body instanceof VmgExit)) {
             s.guestStarted = true;
-            structural = true;
-        }
-        if (body instanceof VmCreated || body instanceof VmDestroyed || body instanceof GmemCreated
-                || body instanceof MemslotSet || body instanceof MemoryAttributes) {
-            structural = true;
         }
         if (body instanceof VmCreated c) {
             s.vmType = c.getVmType().name();
@@ -103,7 +94,6 @@ public final class StateUpdater {
         } else if (body instanceof TraceLoss t) {
             s.counters.merge("lost_events", t.getCount(), Long::sum);
         }
-        return structural;
     }
 
     private static final long MAP_GPA_RANGE = 0xc;

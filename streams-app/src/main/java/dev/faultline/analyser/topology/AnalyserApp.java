@@ -12,7 +12,13 @@ import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
@@ -21,6 +27,11 @@ import org.apache.kafka.streams.state.HostInfo;
 
 /** The streaming analyser: the topology on a Kafka cluster, exactly-once, RocksDB state. */
 public final class AnalyserApp implements AutoCloseable {
+    /** Kafka Streams' application id: the consumer group, and the prefix of the changelog topics. */
+    public static final String APPLICATION_ID = "faultline-analyser";
+    /** How often the analyser commits (its transactions, under exactly-once): alerts become visible then. */
+    public static final String COMMIT_INTERVAL_MS = "100";
+
     private final KafkaStreams streams;
     private final HostInfo applicationServer;
     private final AnalyserCounters counters = new AnalyserCounters();
@@ -51,8 +62,8 @@ public final class AnalyserApp implements AutoCloseable {
 
     static Properties config(String bootstrapServers, Path stateDir, Map<String, String> clientProperties) {
         Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "faultline-analyser");
-        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL_MS);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.putAll(clientProperties);
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -78,6 +89,40 @@ public final class AnalyserApp implements AutoCloseable {
     /** This instance's Prometheus metrics; {@code sinks} are the delivery counters of its sinks, if any. */
     public AnalyserMetrics metrics(Supplier<List<SinkChannel.Stats>> sinks) {
         return new AnalyserMetrics(streams, counters, AnalyserTopology.STORES, sinks);
+    }
+
+    /** What one state store of this instance holds: entries, and their bytes as serialised for RocksDB. */
+    public record StoreSize(long entries, long keyBytes, long valueBytes) {
+    }
+
+    /** The size of each of this instance's stores (read through interactive queries, every entry serialised). */
+    @SuppressWarnings("unchecked")
+    public Map<String, StoreSize> storeSizes() {
+        Map<String, StoreSize> out = new java.util.LinkedHashMap<>();
+        for (AnalyserTopology.StoreSpec spec : AnalyserTopology.STORE_SPECS) {
+            ReadOnlyKeyValueStore<Object, Object> store = streams.store(StoreQueryParameters.fromNameAndType(spec.name(),
+                    QueryableStoreTypes.keyValueStore()));
+            Serializer<Object> keys = (Serializer<Object>) spec.keySerde().serializer();
+            Serializer<Object> values = (Serializer<Object>) spec.valueSerde().serializer();
+            long n = 0;
+            long kb = 0;
+            long vb = 0;
+            try (KeyValueIterator<Object, Object> it = store.all()) {
+                while (it.hasNext()) {
+                    KeyValue<Object, Object> kv = it.next();
+                    n++;
+                    kb += keys.serialize(spec.name(), kv.key).length;
+                    vb += values.serialize(spec.name(), kv.value).length;
+                }
+            }
+            out.put(spec.name(), new StoreSize(n, kb, vb));
+        }
+        return out;
+    }
+
+    /** What this instance's stream threads processed and emitted. */
+    public AnalyserCounters counters() {
+        return counters;
     }
 
     public KafkaStreams.State state() {

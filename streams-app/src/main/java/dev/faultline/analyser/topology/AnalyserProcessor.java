@@ -49,20 +49,6 @@ final class AnalyserProcessor implements Processor<String, Event, String, Alert>
     private AttributeHistory history;
 
     private AlertFolder folder;
-    /** VM states read or written lately (the processor is their only writer); and those with unwritten counters. */
-    private final java.util.Map<String, VmState> stateCache = new java.util.LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(java.util.Map.Entry<String, VmState> eldest) {
-            if (size() > 4096) {
-                flush(eldest.getKey(), eldest.getValue());
-                return true;
-            }
-            return false;
-        }
-    };
-    private final java.util.Set<String> countersDirty = new java.util.HashSet<>();
-    /** Keys of non-empty rule windows: read from the store at init, kept in step with every save. */
-    private final java.util.Set<String> liveWindows = new java.util.HashSet<>();
 
     AnalyserProcessor(Supplier<RuleSet> rules, long foldWindowMs, AnalyserCounters counters) {
         this.rules = rules;
@@ -78,39 +64,12 @@ final class AnalyserProcessor implements Processor<String, Event, String, Alert>
         this.windows = context.getStateStore(AnalyserTopology.RULE_WINDOW_STORE);
         KeyValueStore<Bytes, byte[]> alertKv = context.getStateStore(AnalyserTopology.ALERTS_STORE);
         this.alertLog = new AlertLog(alertKv);
-        try (var it = windows.all()) {
-            it.forEachRemaining(kv -> liveWindows.add(kv.key));
-        }
         KeyValueStore<Bytes, byte[]> kv = context.getStateStore(AnalyserTopology.INTERVAL_STORE);
         this.intervals = new IntervalStore(kv);
         KeyValueStore<Bytes, byte[]> hist = context.getStateStore(AnalyserTopology.HISTORY_STORE);
         this.history = new AttributeHistory(hist);
         this.folder = new AlertFolder(context.getStateStore(AnalyserTopology.FOLD_STORE), foldWindowMs);
-        context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, now -> {
-            folder.closeWindows(now, this::forward);
-            flushCounters();
-        });
-    }
-
-    private void flushCounters() {
-        for (String vm : countersDirty) {
-            VmState s = stateCache.get(vm);
-            if (s != null) {
-                vmStates.put(vm, s);
-            }
-        }
-        countersDirty.clear();
-    }
-
-    private void flush(String vm, VmState s) {
-        if (countersDirty.remove(vm)) {
-            vmStates.put(vm, s);
-        }
-    }
-
-    @Override
-    public void close() {
-        flushCounters();
+        context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, now -> folder.closeWindows(now, this::forward));
     }
 
     private void forward(Alert alert) {
@@ -118,23 +77,16 @@ final class AnalyserProcessor implements Processor<String, Event, String, Alert>
         String vm = alert.getVm();
         VmState state = stateOf(vm);
         if (alertLog.record(state, alert)) {
-            countersDirty.add(vm); // alert counts are written with the counters, within a second
+            vmStates.put(vm, state);
         }
         context.forward(new org.apache.kafka.streams.processor.api.Record<>(alert.getVm(), alert,
                 context.currentSystemTimeMs()));
     }
 
-    /** The VM's state, from the cache or the store (new when the VM is new). */
+    /** The VM's state (new when the VM is new); the store keeps it live between commits. */
     private VmState stateOf(String vm) {
-        VmState state = stateCache.get(vm);
-        if (state == null) {
-            state = vmStates.get(vm);
-            if (state == null) {
-                state = new VmState();
-            }
-            stateCache.put(vm, state);
-        }
-        return state;
+        VmState state = vmStates.get(vm);
+        return state != null ? state : new VmState();
     }
 
     @Override
@@ -167,23 +119,16 @@ final class AnalyserProcessor implements Processor<String, Event, String, Alert>
             @Override
             public void save(String rule, String vmId, RuleWindow w) {
                 String key = rule + "|" + vmId;
-                boolean empty = w.times.isEmpty() && w.pending.isEmpty() && w.recent.isEmpty();
-                if (empty) {
+                if (w.times.isEmpty() && w.pending.isEmpty() && w.recent.isEmpty()) {
                     windows.delete(key);
                 } else {
                     windows.put(key, w);
-                }
-                // remember cheaply which windows hold something, so other events need not read them
-                if (empty) {
-                    liveWindows.remove(key);
-                } else {
-                    liveWindows.add(key);
                 }
             }
 
             @Override
             public boolean hasPending(String rule, String vmId) {
-                return liveWindows.contains(rule + "|" + vmId);
+                return windows.get(rule + "|" + vmId) != null; // an empty window is deleted
             }
         };
         for (Rule rule : ruleSet.forType(type)) {
@@ -192,12 +137,9 @@ final class AnalyserProcessor implements Processor<String, Event, String, Alert>
             }
         }
 
-        if (updater.apply(event, view, vcpu)) {
-            vmStates.put(vm, state);
-            countersDirty.remove(vm);
-        } else {
-            countersDirty.add(vm); // counters only: written within a second (they may lag that much after a failover)
-        }
+        updater.apply(event, view, vcpu);
+        // live stores: a put marks the key, the object is written through once per commit
+        vmStates.put(vm, state);
         vcpus.put(vcpuKey, vcpu);
     }
 }

@@ -14,6 +14,7 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -47,8 +48,10 @@ public final class AnalyserTopology {
             FOLD_STORE, HISTORY_STORE, ALERTS_STORE);
 
     /**
-     * A store of the analyser: its name, key type and serdes. The streaming topology builds RocksDB stores
-     * from these, the offline analyser memory stores: one list, so the two cannot drift apart.
+     * A store of the analyser: its name, key type and serdes. The streaming topology builds each as a RocksDB
+     * store behind a {@link LiveObjectStore} (the processor rewrites the same keys for nearly every event: a
+     * VM's state, a vCPU's context, an interval chunk; they are written through once per commit), the
+     * offline analyser as a memory store: one list, so the two cannot drift apart.
      */
     record StoreSpec(String name, Class<?> keyType, Serde<?> keySerde, Serde<?> valueSerde) {
     }
@@ -58,10 +61,15 @@ public final class AnalyserTopology {
             new StoreSpec(VCPU_STORE, String.class, Serdes.String(), new VcpuContextSerde()),
             new StoreSpec(FOLD_STORE, String.class, Serdes.String(), new JsonSerde<>(AlertFold.class)),
             new StoreSpec(RULE_WINDOW_STORE, String.class, Serdes.String(), new JsonSerde<>(RuleWindow.class)),
-            // the chunk layout of intervals, history and the alert log already batches their writes
             new StoreSpec(INTERVAL_STORE, Bytes.class, Serdes.Bytes(), Serdes.ByteArray()),
             new StoreSpec(HISTORY_STORE, Bytes.class, Serdes.Bytes(), Serdes.ByteArray()),
             new StoreSpec(ALERTS_STORE, Bytes.class, Serdes.Bytes(), Serdes.ByteArray()));
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static StoreBuilder<?> builder(StoreSpec spec) {
+        return LiveObjectStore.around((StoreBuilder) Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(spec.name()),
+                spec.keySerde(), spec.valueSerde()).withCachingDisabled());
+    }
 
     /** With the counters /metrics reads. */
     public static Topology build(Supplier<RuleSet> rules, long foldWindowMs, AnalyserCounters counters) {
@@ -69,8 +77,7 @@ public final class AnalyserTopology {
         t.addSource("events", Serdes.String().deserializer(), AvroSerde.events().deserializer(), Topics.EVENTS);
         t.addProcessor("analyse", () -> new AnalyserProcessor(rules, foldWindowMs, counters), "events");
         for (StoreSpec spec : STORE_SPECS) {
-            t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(spec.name()), spec.keySerde(),
-                    spec.valueSerde()).withCachingDisabled(), "analyse");
+            t.addStateStore(builder(spec), "analyse");
         }
         t.addSink("alerts", Topics.ALERTS, Serdes.String().serializer(), AvroSerde.alerts().serializer(), "analyse");
         return t;
