@@ -138,7 +138,6 @@ public final class EmbeddedKafka implements KafkaCluster {
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("auto.create.topics.enable", "true");
         p.put("num.partitions", "3");
-        p.put("log.flush.interval.messages", "1");
         return p;
     }
 
