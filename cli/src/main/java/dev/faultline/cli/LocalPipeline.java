@@ -33,7 +33,7 @@ import org.apache.kafka.streams.KafkaStreams;
  * and what the integration tests drive.
  */
 public final class LocalPipeline implements AutoCloseable {
-    private static final String ANALYSER_GROUP = "faultline-analyser";
+    private static final String ANALYSER_GROUP = AnalyserApp.APPLICATION_ID;
 
     private final KafkaCluster kafka;
     private final AnalyserApp analyser;
@@ -146,7 +146,8 @@ public final class LocalPipeline implements AutoCloseable {
         return true;
     }
 
-    private static Map<TopicPartition, Long> endOffsets(Admin admin, String topic)
+    /** The end offset of each partition of {@code topic}. */
+    public static Map<TopicPartition, Long> endOffsets(Admin admin, String topic)
             throws ExecutionException, InterruptedException {
         int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
         Map<TopicPartition, OffsetSpec> q = new HashMap<>();

@@ -36,12 +36,16 @@ final class SimulationOptions {
             description = "Violate these rules once each, two thirds into the run (rule ids of rules/).")
     List<String> inject = List.of();
 
+    @Option(names = "--inject-every", defaultValue = "0", paramLabel = "STEPS",
+            description = "With --inject: one of the rules in turn every STEPS guest steps, instead of each once (default 0: once).")
+    long injectEvery;
+
     @Option(names = "--write-trace", paramLabel = "FILE", description = "Also write the simulated trace text to FILE (it replays identically).")
     Path writeTrace;
 
     LineSource source() {
         Simulator sim = new Simulator(new SimulationConfig(seed, vms, types.stream().map(VmKind::parse).toList(), events, rate,
-                new LinkedHashSet<>(inject)));
+                new LinkedHashSet<>(inject), injectEvery));
         if (writeTrace == null) {
             return sim;
         }

@@ -67,22 +67,30 @@ public final class Simulator implements LineSource {
             vms.add(vm);
         }
         long injectAt = config.events() * 2 / 3;
+        List<String> inTurn = List.copyOf(placement.keySet());
+        int turn = 0;
         for (long e = 0; e < config.events(); e++) {
-            if (e == injectAt) {
-                placement.forEach((rule, vm) -> {
-                    Violations.inject(rule, vms.get(vm), out);
-                    if (Violations.needsTimeToPass(rule)) {
-                        ts += 2_000_000_000L;
-                        vms.get(vm).pio(0);
-                    }
-                });
+            if (config.injectEvery() > 0 && !inTurn.isEmpty() && e > 0 && e % config.injectEvery() == 0) {
+                String rule = inTurn.get(turn++ % inTurn.size());
+                inject(rule, vms.get(placement.get(rule)), out);
+            } else if (config.injectEvery() == 0 && e == injectAt) {
+                placement.forEach((rule, vm) -> inject(rule, vms.get(vm), out));
             }
             vms.get(random.nextInt(vms.size())).step();
         }
-        if (config.events() <= injectAt) {
+        if (config.injectEvery() == 0 && config.events() <= injectAt) {
             placement.forEach((rule, vm) -> Violations.inject(rule, vms.get(vm), out));
         }
         vms.forEach(SimVm::destroy);
+    }
+
+    /** One violation, and for a rule that needs it the time that makes it one (a follow-up that never came). */
+    private void inject(String rule, SimVm vm, SimVm.Output out) {
+        Violations.inject(rule, vm, out);
+        if (Violations.needsTimeToPass(rule)) {
+            ts += 2_000_000_000L;
+            vm.pio(0);
+        }
     }
 
     private long tick() {
