@@ -53,7 +53,7 @@ public final class MemslotChange {
             long first = (m.getGmemOffset() == null ? 0 : m.getGmemOffset()) >>> 12;
             long end = first + (size >>> 12);
             for (VmState.Memslot b : s.bindingsOf(m.getGmemFd(), m.getGmemInode())) {
-                if (!(b.addressSpace + ":" + b.slot).equals(key) && first < b.index() + b.npages() && b.index() < end) {
+                if ((b.addressSpace != as || b.slot != m.getSlot()) && first < b.index() + b.npages() && b.index() < end) {
                     other = b.slot;
                     break;
                 }

@@ -119,7 +119,7 @@ public final class StateUpdater {
         int as = m.getAddressSpace() == null ? 0 : m.getAddressSpace();
         String key = as + ":" + m.getSlot();
         if (m.getSize() != null && m.getSize() == 0) {
-            s.memslots.remove(key);
+            s.removeMemslot(key);
             return;
         }
         VmState.Memslot slot = new VmState.Memslot();
@@ -132,7 +132,7 @@ public final class StateUpdater {
         slot.gmemFd = m.getGmemFd();
         slot.gmemInode = m.getGmemInode();
         slot.gmemOffset = m.getGmemOffset() == null ? 0 : m.getGmemOffset();
-        s.memslots.put(key, slot);
+        s.putMemslot(key, slot);
     }
 
     /** [first GFN, last GFN] of a byte range; null for an empty one; clamped at the top of the space. */
