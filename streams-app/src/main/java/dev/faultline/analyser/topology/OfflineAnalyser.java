@@ -5,11 +5,15 @@ import dev.faultline.analyser.metrics.AnalyserCounters;
 import dev.faultline.analyser.rules.RuleSet;
 import dev.faultline.events.Event;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
 
 /**
  * The analyser run in-process without Kafka, for {@code faultline check}, rule examples and unit tests:
@@ -47,6 +51,11 @@ public final class OfflineAnalyser implements AutoCloseable {
         return context.takeForwarded();
     }
 
+    /** Alerts produced since the last call, the input so far not treated as complete: open folds stay open. */
+    List<Alert> takeAlerts() {
+        return context.takeForwarded();
+    }
+
     /** Entries in one of the topology's key-value stores: what the state costs, for reports and tests. */
     public long storeEntries(String store) {
         StateStore s = stores.get(store);
@@ -54,6 +63,39 @@ public final class OfflineAnalyser implements AutoCloseable {
             throw new IllegalArgumentException("no store " + store);
         }
         return ((MemoryStore<?, ?>) s).approximateNumEntries();
+    }
+
+    /**
+     * Every store's entries as they would be stored: keys and values through the topology's serdes, in key
+     * order. What a changelog of this release holds, for the state-compatibility test.
+     */
+    @SuppressWarnings("unchecked")
+    Map<String, List<byte[][]>> dump() {
+        Map<String, List<byte[][]>> out = new LinkedHashMap<>();
+        for (AnalyserTopology.StoreSpec spec : AnalyserTopology.STORE_SPECS) {
+            Serializer<Object> keys = (Serializer<Object>) spec.keySerde().serializer();
+            Serializer<Object> values = (Serializer<Object>) spec.valueSerde().serializer();
+            List<byte[][]> entries = new ArrayList<>();
+            try (KeyValueIterator<Object, Object> it = ((MemoryStore<Object, Object>) stores.get(spec.name())).all()) {
+                it.forEachRemaining(kv -> entries.add(new byte[][] {keys.serialize(spec.name(), kv.key),
+                    values.serialize(spec.name(), kv.value)}));
+            }
+            out.put(spec.name(), entries);
+        }
+        return out;
+    }
+
+    /** Loads entries as {@link #dump} gives them (a changelog restored), through the serdes; before any event. */
+    @SuppressWarnings("unchecked")
+    void restore(Map<String, List<byte[][]>> state) {
+        for (AnalyserTopology.StoreSpec spec : AnalyserTopology.STORE_SPECS) {
+            Deserializer<Object> keys = (Deserializer<Object>) spec.keySerde().deserializer();
+            Deserializer<Object> values = (Deserializer<Object>) spec.valueSerde().deserializer();
+            MemoryStore<Object, Object> store = (MemoryStore<Object, Object>) stores.get(spec.name());
+            for (byte[][] kv : state.getOrDefault(spec.name(), List.of())) {
+                store.put(keys.deserialize(spec.name(), kv[0]), values.deserialize(spec.name(), kv[1]));
+            }
+        }
     }
 
     @Override
