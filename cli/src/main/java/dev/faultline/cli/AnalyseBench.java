@@ -4,6 +4,7 @@ import dev.faultline.alerts.Alert;
 import dev.faultline.alerts.Evidence;
 import dev.faultline.analyser.rules.RuleSet;
 import dev.faultline.analyser.state.IntervalStore;
+import dev.faultline.analyser.state.StateFormat;
 import dev.faultline.analyser.topology.AnalyserApp;
 import dev.faultline.analyser.topology.AnalyserTopology;
 import dev.faultline.analyser.topology.Topics;
@@ -250,7 +251,7 @@ final class AnalyseBench implements Callable<Integer> {
         }
         AnalyserApp.StoreSize vms = sizes.get(AnalyserTopology.VM_STATE_STORE);
         AnalyserApp.StoreSize intervals = sizes.get(AnalyserTopology.INTERVAL_STORE);
-        long ranges = intervals.valueBytes() / IntervalStore.INTERVAL_BYTES;
+        long ranges = (intervals.valueBytes() - intervals.entries() * StateFormat.TAG) / IntervalStore.INTERVAL_BYTES;
         System.out.printf("    all stores          %,12d bytes: %,d per VM (%d VMs)%n", total, vms.entries() == 0 ? 0
                 : total / vms.entries(), vms.entries());
         System.out.printf("    tracked GFN ranges  %,12d: %.1f bytes per range in %s%n", ranges,

@@ -44,8 +44,8 @@ public final class AttributeHistory {
 
     /** Records a change; trims the VM's oldest entries past the cap (counted in {@code state}). */
     public void record(String vm, VmState state, Change c) {
-        store.writes().put(key(vm, c.tsNs(), c.seq()), ByteBuffer.allocate(24).putLong(c.first()).putLong(c.last())
-                .putLong(c.attributes()).array());
+        store.writes().put(key(vm, c.tsNs(), c.seq()), ByteBuffer.wrap(StateFormat.allocate(24)).position(StateFormat.TAG)
+                .putLong(c.first()).putLong(c.last()).putLong(c.attributes()).array());
         state.historyEntries++;
         while (state.historyEntries > maxPerVm) {
             // from the horizon on: past the keys deleted before, whose tombstones a scan would step over one by one
@@ -126,7 +126,9 @@ public final class AttributeHistory {
         ByteBuffer kb = ByteBuffer.wrap(k, k.length - 16, 16);
         long ts = kb.getLong() ^ Long.MIN_VALUE;
         long seq = kb.getLong() ^ Long.MIN_VALUE;
-        ByteBuffer v = ByteBuffer.wrap(value);
+        // state release 0 wrote the 24 bytes alone
+        int at = StateFormat.payloadStart(value, value.length == 24, "attribute change");
+        ByteBuffer v = ByteBuffer.wrap(value, at, 24);
         return new Change(ts, seq, v.getLong(), v.getLong(), v.getLong());
     }
 }

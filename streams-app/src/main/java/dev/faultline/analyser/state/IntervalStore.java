@@ -64,20 +64,21 @@ public final class IntervalStore {
             return null;
         }
         ByteBuffer b = ByteBuffer.wrap(v);
+        int at = payloadStart(v);
         int lo = 0;
-        int hi = v.length / INTERVAL_BYTES - 1;
+        int hi = (v.length - at) / INTERVAL_BYTES - 1;
         int best = -1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            if (Long.compareUnsigned(b.getLong(mid * INTERVAL_BYTES), x) <= 0) {
+            if (Long.compareUnsigned(b.getLong(at + mid * INTERVAL_BYTES), x) <= 0) {
                 best = mid;
                 lo = mid + 1;
             } else {
                 hi = mid - 1;
             }
         }
-        return best >= 0 && Long.compareUnsigned(x, b.getLong(best * INTERVAL_BYTES + 8)) <= 0
-                ? b.getLong(best * INTERVAL_BYTES + 16) : null;
+        return best >= 0 && Long.compareUnsigned(x, b.getLong(at + best * INTERVAL_BYTES + 8)) <= 0
+                ? b.getLong(at + best * INTERVAL_BYTES + 16) : null;
     }
 
     /** Sets [first, last] to {@code value}, splitting what it overlaps and merging equal neighbours. */
@@ -304,7 +305,7 @@ public final class IntervalStore {
     }
 
     private void write(String space, long bound, List<Interval> intervals) {
-        ByteBuffer b = ByteBuffer.allocate(intervals.size() * INTERVAL_BYTES);
+        ByteBuffer b = ByteBuffer.wrap(StateFormat.allocate(intervals.size() * INTERVAL_BYTES)).position(StateFormat.TAG);
         for (Interval i : intervals) {
             b.putLong(i.first()).putLong(i.last()).putLong(i.value());
         }
@@ -332,16 +333,27 @@ public final class IntervalStore {
     }
 
     private static Chunk decode(long bound, byte[] value) {
-        ByteBuffer v = ByteBuffer.wrap(value);
-        List<Interval> list = new ArrayList<>(value.length / INTERVAL_BYTES);
+        int at = payloadStart(value);
+        ByteBuffer v = ByteBuffer.wrap(value, at, value.length - at);
+        List<Interval> list = new ArrayList<>((value.length - at) / INTERVAL_BYTES);
         while (v.remaining() >= INTERVAL_BYTES) {
             list.add(new Interval(v.getLong(), v.getLong(), v.getLong()));
         }
         return new Chunk(bound, list);
     }
 
-    /** Bytes one stored interval takes in a full chunk ({@value #INTERVAL_BYTES}) plus its share of the chunk key. */
+    /** Where a chunk's intervals start: state release 0 wrote them alone (a multiple of 24 bytes), then the tag. */
+    private static int payloadStart(byte[] chunk) {
+        return StateFormat.payloadStart(chunk, chunk.length % INTERVAL_BYTES == 0, "interval chunk");
+    }
+
+    /** Intervals in a stored chunk. */
+    public static int intervalsIn(byte[] chunk) {
+        return (chunk.length - payloadStart(chunk)) / INTERVAL_BYTES;
+    }
+
+    /** Bytes one stored interval takes in a full chunk ({@value #INTERVAL_BYTES}) plus its share of the chunk key and tag. */
     public static double bytesPerInterval(String space) {
-        return INTERVAL_BYTES + (space.getBytes(StandardCharsets.UTF_8).length + 9.0) / CHUNK;
+        return INTERVAL_BYTES + (space.getBytes(StandardCharsets.UTF_8).length + 9.0 + StateFormat.TAG) / CHUNK;
     }
 }

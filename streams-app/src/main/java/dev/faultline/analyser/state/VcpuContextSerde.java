@@ -8,7 +8,7 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * A fixed binary layout for {@link VcpuContext}: it is read and written on every fault and MMIO, so
- * JSON would be the hot path's main cost. Layout: flags byte (bit 0 fault GFN set, bit 1 private known,
+ * JSON would be the hot path's main cost. Layout, after the {@link StateFormat} tag: flags byte (bit 0 fault GFN set, bit 1 private known,
  * bit 2 private, bit 3 pending read set), then fault GFN, seq, ts, error code, pending read GPA.
  */
 public final class VcpuContextSerde implements Serde<VcpuContext> {
@@ -22,7 +22,7 @@ public final class VcpuContextSerde implements Serde<VcpuContext> {
             }
             int flags = (c.lastFaultGfn != null ? 1 : 0) | (c.lastFaultPrivate != null ? 2 : 0)
                     | (Boolean.TRUE.equals(c.lastFaultPrivate) ? 4 : 0) | (c.pendingReadGpa != null ? 8 : 0);
-            return ByteBuffer.allocate(SIZE).put((byte) flags)
+            return ByteBuffer.wrap(StateFormat.allocate(SIZE)).position(StateFormat.TAG).put((byte) flags)
                     .putLong(c.lastFaultGfn == null ? 0 : c.lastFaultGfn).putLong(c.lastFaultSeq).putLong(c.lastFaultTsNs)
                     .putLong(c.lastFaultErrorCode).putLong(c.pendingReadGpa == null ? 0 : c.pendingReadGpa).array();
         };
@@ -34,10 +34,12 @@ public final class VcpuContextSerde implements Serde<VcpuContext> {
             if (data == null) {
                 return null;
             }
-            if (data.length != SIZE) {
-                throw new SerializationException("vCPU context of " + data.length + " bytes, expected " + SIZE);
+            // state release 0 wrote the layout alone
+            int at = StateFormat.payloadStart(data, data.length == SIZE, "vCPU context in " + topic);
+            if (data.length != at + SIZE) {
+                throw new SerializationException("vCPU context of " + data.length + " bytes, expected " + (StateFormat.TAG + SIZE));
             }
-            ByteBuffer b = ByteBuffer.wrap(data);
+            ByteBuffer b = ByteBuffer.wrap(data, at, SIZE);
             int flags = b.get();
             VcpuContext c = new VcpuContext();
             long gfn = b.getLong();
