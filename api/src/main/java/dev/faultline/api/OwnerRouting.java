@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.faultline.analyser.query.StateQueries;
 import dev.faultline.analyser.query.StateQueries.Owner;
-import dev.faultline.analyser.state.VmState;
+import dev.faultline.analyser.query.VmFacts;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import java.io.IOException;
@@ -64,8 +64,8 @@ final class OwnerRouting {
 
     private List<JsonNode> localVms() {
         List<JsonNode> out = new ArrayList<>();
-        for (Map.Entry<String, VmState> e : queries.localVms().entrySet()) {
-            out.add(Json.MAPPER.valueToTree(VmJson.VmListEntry.of(e.getKey(), e.getValue())));
+        for (VmFacts vm : queries.localVms().values()) {
+            out.add(Json.MAPPER.valueToTree(VmJson.VmListEntry.of(vm)));
         }
         return out;
     }

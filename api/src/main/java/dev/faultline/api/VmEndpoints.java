@@ -1,10 +1,9 @@
 package dev.faultline.api;
 
 import dev.faultline.alerts.Alert;
+import dev.faultline.analyser.query.GfnRange;
 import dev.faultline.analyser.query.StateQueries;
-import dev.faultline.analyser.state.AlertLog;
-import dev.faultline.analyser.state.Interval;
-import dev.faultline.analyser.state.VmView;
+import dev.faultline.analyser.query.VmReader;
 import io.javalin.http.Context;
 import java.util.List;
 
@@ -16,7 +15,7 @@ final class VmEndpoints {
     /** At most this many ranges in one answer; more sets {@code truncated}. */
     static final int MAX_RANGES = 10_000;
     /** At most this many alerts in one answer (the store keeps no more per VM anyway). */
-    static final int MAX_ALERTS = AlertLog.KEEP;
+    static final int MAX_ALERTS = StateQueries.ALERTS_KEPT;
 
     private final StateQueries queries;
 
@@ -25,8 +24,7 @@ final class VmEndpoints {
     }
 
     void vm(Context ctx) {
-        VmView view = view(ctx);
-        Json.send(ctx, 200, VmJson.VmSummary.of(view.vm(), view.state()));
+        Json.send(ctx, 200, VmJson.VmSummary.of(view(ctx).facts()));
     }
 
     void gfn(Context ctx) {
@@ -42,31 +40,30 @@ final class VmEndpoints {
         if (Long.compareUnsigned(first, last) > 0) {
             throw ApiException.badRequest("window is empty: first " + VmJson.hex(first) + " > last " + VmJson.hex(last));
         }
-        VmView view = view(ctx);
+        VmReader view = view(ctx);
         // One more than the cap tells whether there were more, without reading the rest of the map.
-        List<Interval> read = at == null ? view.attributeRanges(first, last, MAX_RANGES + 1)
+        List<GfnRange> read = at == null ? view.attributeRanges(first, last, MAX_RANGES + 1)
                 : view.attributeRangesAt(first, last, at, MAX_RANGES + 1);
         List<VmJson.Range> ranges = read == null ? null : read.stream().limit(MAX_RANGES).map(VmJson.Range::of).toList();
         // Population is kept as it is now, without history.
-        List<Interval> populated = at == null ? view.populatedGfns(first, last, MAX_RANGES + 1) : null;
+        List<GfnRange> populated = at == null ? view.populatedGfns(first, last, MAX_RANGES + 1) : null;
         Json.send(ctx, 200, new VmJson.Ranges(view.vm(), VmJson.hex(first), VmJson.hex(last), at, ranges,
                 populated == null ? null : populated.stream().limit(MAX_RANGES).map(VmJson.Span::of).toList(),
                 (read != null && read.size() > MAX_RANGES) || (populated != null && populated.size() > MAX_RANGES)));
     }
 
     void memslots(Context ctx) {
-        VmView view = view(ctx);
-        Json.send(ctx, 200, VmJson.Memslots.of(view.vm(), view.state()));
+        Json.send(ctx, 200, VmJson.Memslots.of(view(ctx).facts()));
     }
 
     void alerts(Context ctx) {
         int limit = Params.limit("limit", ctx.queryParam("limit"), MAX_ALERTS);
-        VmView view = view(ctx);
+        VmReader view = view(ctx);
         List<Alert> latest = queries.localAlerts(view.vm(), limit).orElseThrow(() -> vmMissing(view.vm()));
-        Json.send(ctx, 200, VmJson.Alerts.of(view.vm(), view.state(), latest));
+        Json.send(ctx, 200, VmJson.Alerts.of(view.facts(), latest));
     }
 
-    private VmView view(Context ctx) {
+    private VmReader view(Context ctx) {
         String vm = Params.vm(ctx.queryParam("vm"));
         return queries.localView(vm).orElseThrow(() -> vmMissing(vm));
     }

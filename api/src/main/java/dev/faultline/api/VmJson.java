@@ -4,10 +4,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.faultline.alerts.Alert;
 import dev.faultline.analyser.alerts.AlertJson;
+import dev.faultline.analyser.query.GfnRange;
+import dev.faultline.analyser.query.VmFacts;
+import dev.faultline.analyser.query.VmReader;
 import dev.faultline.analyser.rules.RuleMeta;
-import dev.faultline.analyser.state.Interval;
-import dev.faultline.analyser.state.VmState;
-import dev.faultline.analyser.state.VmView;
 import java.util.List;
 import java.util.Map;
 
@@ -18,36 +18,35 @@ final class VmJson {
 
     record VmListEntry(String id, String type, String host, boolean destroyed, int memslots, int gmemFiles, long lastTsNs,
             long alerts, Map<String, Long> alertsPerRule) {
-        static VmListEntry of(String id, VmState s) {
-            return new VmListEntry(id, s.vmType, s.host, s.destroyed, s.memslots.size(), s.gmem.size(), s.lastTsNs,
-                    s.alertsTotal(), s.alertsPerRule);
+        static VmListEntry of(VmFacts s) {
+            return new VmListEntry(s.id(), s.type(), s.host(), s.destroyed(), s.memslots().size(), s.gmem().size(),
+                    s.lastTsNs(), s.alertsTotal(), s.alertsPerRule());
         }
     }
 
     /** A memslot with its GFN range and, when gmem-bound, the gmem pages behind it. */
     record Memslot(int addressSpace, int slot, String flags, String gpa, long size, String firstGfn, String lastGfn,
             long pages, String userspaceAddr, Integer gmemFd, String gmemInode, String gmemOffset, String gmemFirstPage) {
-        static Memslot of(VmState.Memslot m) {
-            boolean bound = m.isGmemBound();
-            return new Memslot(m.addressSpace, m.slot, hex(m.flags), hex(m.gpa), m.size, hex(m.baseGfn()),
-                    hex(m.baseGfn() + Math.max(m.npages(), 1) - 1), m.npages(), hex(m.userspaceAddr), m.gmemFd,
-                    m.gmemInode == null ? null : hex(m.gmemInode), bound ? hex(m.gmemOffset) : null,
-                    bound ? hex(m.index()) : null);
+        static Memslot of(VmFacts.MemslotFacts m) {
+            boolean bound = m.bound();
+            return new Memslot(m.addressSpace(), m.slot(), hex(m.flags()), hex(m.gpa()), m.size(), hex(m.baseGfn()),
+                    hex(m.baseGfn() + Math.max(m.pages(), 1) - 1), m.pages(), hex(m.userspaceAddr()), m.gmemFd(),
+                    m.gmemInode() == null ? null : hex(m.gmemInode()), bound ? hex(m.gmemOffset()) : null,
+                    bound ? hex(m.gmemFirstPage()) : null);
         }
     }
 
-    record Memslots(String vm, List<Memslot> memslots, List<VmState.GmemFile> gmem, int opaqueMemslotChanges) {
-        static Memslots of(String vm, VmState s) {
-            return new Memslots(vm, s.memslots.values().stream().map(Memslot::of).toList(), List.copyOf(s.gmem.values()),
-                    s.opaqueMemslotChanges);
+    record Memslots(String vm, List<Memslot> memslots, List<VmFacts.GmemFileFacts> gmem, int opaqueMemslotChanges) {
+        static Memslots of(VmFacts s) {
+            return new Memslots(s.id(), s.memslots().stream().map(Memslot::of).toList(), s.gmem(), s.opaqueMemslotChanges());
         }
     }
 
     /** The newest alerts first, each with its evidence. */
     record Alerts(String vm, long total, Map<String, Long> perRule, List<JsonNode> alerts, boolean truncated) {
-        static Alerts of(String vm, VmState s, List<Alert> newestFirst) {
+        static Alerts of(VmFacts s, List<Alert> newestFirst) {
             long total = s.alertsTotal();
-            return new Alerts(vm, total, s.alertsPerRule,
+            return new Alerts(s.id(), total, s.alertsPerRule(),
                     newestFirst.stream().map(a -> (JsonNode) AlertJson.of(a)).toList(), total > newestFirst.size());
         }
     }
@@ -59,33 +58,32 @@ final class VmJson {
     }
 
     record VmSummary(String id, String type, String host, boolean destroyed, boolean guestStarted, long firstTsNs,
-            long lastTsNs, List<VmState.Memslot> memslots, List<VmState.GmemFile> gmem, Map<String, Long> counters,
+            long lastTsNs, List<VmFacts.MemslotFacts> memslots, List<VmFacts.GmemFileFacts> gmem, Map<String, Long> counters,
             long historyEntries, long historyHorizonNs) {
-        static VmSummary of(String id, VmState s) {
-            return new VmSummary(id, s.vmType, s.host, s.destroyed, s.guestStarted, s.firstTsNs, s.lastTsNs,
-                    List.copyOf(s.memslots.values()), List.copyOf(s.gmem.values()), s.counters, s.historyEntries,
-                    s.historyHorizonNs);
+        static VmSummary of(VmFacts s) {
+            return new VmSummary(s.id(), s.type(), s.host(), s.destroyed(), s.guestStarted(), s.firstTsNs(), s.lastTsNs(),
+                    s.memslots(), s.gmem(), s.counters(), s.historyEntries(), s.historyHorizonNs());
         }
     }
 
     /** One GFN now or at a time; {@code attributes} is null when the time is before the kept history. */
     record GfnAnswer(String vm, String gfn, Long at, Long attributes, @JsonProperty("private") Boolean private_, Integer memslot) {
-        static GfnAnswer of(VmView view, long gfn, Long at) {
+        static GfnAnswer of(VmReader view, long gfn, Long at) {
             Long attrs = at == null ? (Long) view.attributes(gfn) : view.attributesAt(gfn, at);
-            VmState.Memslot slot = view.state().memslotFor(gfn);
-            return new GfnAnswer(view.vm(), hex(gfn), at, attrs, attrs == null ? null : (attrs & VmView.ATTR_PRIVATE) != 0,
-                    slot == null ? null : slot.slot);
+            VmFacts.MemslotFacts slot = view.memslotFor(gfn);
+            return new GfnAnswer(view.vm(), hex(gfn), at, attrs, attrs == null ? null : (attrs & VmReader.ATTR_PRIVATE) != 0,
+                    slot == null ? null : slot.slot());
         }
     }
 
     record Range(String first, String last, long pages, long attributes, @JsonProperty("private") boolean private_) {
-        static Range of(Interval i) {
-            return new Range(hex(i.first()), hex(i.last()), i.pages(), i.value(), (i.value() & VmView.ATTR_PRIVATE) != 0);
+        static Range of(GfnRange i) {
+            return new Range(hex(i.first()), hex(i.last()), i.pages(), i.value(), (i.value() & VmReader.ATTR_PRIVATE) != 0);
         }
     }
 
     record Span(String first, String last) {
-        static Span of(Interval i) {
+        static Span of(GfnRange i) {
             return new Span(hex(i.first()), hex(i.last()));
         }
     }

@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.faultline.alerts.Alert;
 import dev.faultline.alerts.Priority;
 import dev.faultline.analyser.rules.RuleSet;
-import dev.faultline.analyser.state.VmView;
+import dev.faultline.analyser.query.GfnRange;
+import dev.faultline.analyser.query.VmReader;
 import dev.faultline.cli.LocalPipeline;
 import dev.faultline.collector.CollectorStats;
 import dev.faultline.events.Event;
@@ -79,11 +80,11 @@ class ScenarioOnRealBrokerIT {
         String vm = "it-host/4242/12@100.000026";
         assertThat(pipeline.queries().localVms()).containsOnlyKeys(vm);
         var state = pipeline.queries().localVm(vm).orElseThrow();
-        assertThat(state.host).isEqualTo("it-host");
-        assertThat(state.memslots.values()).singleElement().satisfies(slot -> {
-            assertThat(slot.gpa).isZero();
-            assertThat(slot.size).isEqualTo(0x40000000L);
-            assertThat(slot.isGmemBound()).isTrue();
+        assertThat(state.host()).isEqualTo("it-host");
+        assertThat(state.memslots()).singleElement().satisfies(slot -> {
+            assertThat(slot.gpa()).isZero();
+            assertThat(slot.size()).isEqualTo(0x40000000L);
+            assertThat(slot.bound()).isTrue();
         });
         assertThat(pipeline.queries().localVm("it-host/1/1@0.000001")).isEmpty();
     }
@@ -95,15 +96,14 @@ class ScenarioOnRealBrokerIT {
     @Test
     void attributesAnswerNowAndAsOfATime() {
         var view = pipeline.queries().localView("it-host/4242/12@100.000026").orElseThrow();
-        assertThat(view.attributeRanges(0, -1L)).containsExactly(
-                new dev.faultline.analyser.state.Interval(0, 0xff, VmView.ATTR_PRIVATE),
-                new dev.faultline.analyser.state.Interval(0x110, 0x3ffff, VmView.ATTR_PRIVATE));
+        assertThat(view.attributeRanges(0, -1L, Integer.MAX_VALUE)).containsExactly(
+                new GfnRange(0, 0xff, VmReader.ATTR_PRIVATE), new GfnRange(0x110, 0x3ffff, VmReader.ATTR_PRIVATE));
         assertThat(view.attributes(0x100)).isZero();
         var toShared = view.attributeChanges(Long.MIN_VALUE, Long.MAX_VALUE).stream()
                 .filter(c -> c.first() == 0x100 && c.last() == 0x10f && c.attributes() == 0).findFirst().orElseThrow();
-        assertThat(view.attributesAt(0x100, toShared.tsNs() - 1)).isEqualTo(VmView.ATTR_PRIVATE);
+        assertThat(view.attributesAt(0x100, toShared.tsNs() - 1)).isEqualTo(VmReader.ATTR_PRIVATE);
         assertThat(view.attributesAt(0x100, toShared.tsNs())).isZero();
-        assertThat(view.attributesAt(0x200, toShared.tsNs())).isEqualTo(VmView.ATTR_PRIVATE);
+        assertThat(view.attributesAt(0x200, toShared.tsNs())).isEqualTo(VmReader.ATTR_PRIVATE);
     }
 
     /** faultline.events holds every collected event once, keyed by VM id, with per-host sequence numbers. */

@@ -115,29 +115,34 @@ public final class StateQueries {
         }
     }
 
+    /** At most this many alerts are kept per VM (the alert log's bound). */
+    public static final int ALERTS_KEPT = AlertLog.KEEP;
+
     /** Every VM whose state lives on this instance, by id. */
-    public Map<String, VmState> localVms() {
-        return all(STORE);
+    public Map<String, VmFacts> localVms() {
+        Map<String, VmFacts> out = new TreeMap<>();
+        this.<VmState>all(STORE).forEach((id, s) -> out.put(id, VmFacts.of(id, s)));
+        return out;
     }
 
     /** One VM's state if this instance hosts it. */
-    public Optional<VmState> localVm(String vmId) {
-        return localView(vmId).map(VmView::state);
+    public Optional<VmFacts> localVm(String vmId) {
+        return localView(vmId).map(VmReader::facts);
     }
 
     /**
-     * One VM's state with its interval maps and attribute history, if this instance hosts it: the
-     * same {@link VmView} the rules see, over read-only views of the VM's partition.
+     * One VM's state with its interval maps and attribute history, if this instance hosts it: read from
+     * the state the rules see, through read-only views of the VM's partition.
      */
-    public Optional<VmView> localView(String vmId) {
+    public Optional<VmReader> localView(String vmId) {
         KeyValue<Integer, VmState> found = lookup(STORE, vmId);
         if (found == null) {
             return Optional.empty();
         }
         int p = found.key;
-        return Optional.of(new VmView(vmId, found.value,
+        return Optional.of(new VmReader(new VmView(vmId, found.value,
                 new IntervalStore(ByteStore.readOnly(new PartitionStore(streams, AnalyserTopology.INTERVAL_STORE, p))),
-                new AttributeHistory(ByteStore.readOnly(new PartitionStore(streams, AnalyserTopology.HISTORY_STORE, p)))));
+                new AttributeHistory(ByteStore.readOnly(new PartitionStore(streams, AnalyserTopology.HISTORY_STORE, p))))));
     }
 
     /** Why this instance cannot answer now (starting, rebalancing, stopping), or null when it can. */
