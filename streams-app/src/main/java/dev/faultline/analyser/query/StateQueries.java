@@ -5,6 +5,7 @@ import dev.faultline.analyser.state.AlertLog;
 import dev.faultline.analyser.state.AttributeHistory;
 import dev.faultline.analyser.state.ByteStore;
 import dev.faultline.analyser.state.IntervalStore;
+import dev.faultline.analyser.state.MemslotStore;
 import dev.faultline.analyser.state.VmState;
 import dev.faultline.analyser.state.VmView;
 import dev.faultline.analyser.topology.AnalyserTopology;
@@ -81,20 +82,6 @@ public final class StateQueries {
                 new PartitionStore(streams, ALERTS, found.key))).latest(vmId, limit));
     }
 
-    /** Every entry of a String-keyed store on this instance. */
-    private <V> Map<String, V> all(String store) {
-        requireRunning();
-        StateQueryResult<KeyValueIterator<String, V>> result = streams.query(
-                StateQueryRequest.inStore(store).withQuery(RangeQuery.<String, V>withNoBounds()));
-        Map<String, V> out = new TreeMap<>();
-        for (QueryResult<KeyValueIterator<String, V>> partition : result.getPartitionResults().values()) {
-            try (KeyValueIterator<String, V> it = succeeded(partition, store)) {
-                it.forEachRemaining(kv -> out.put(kv.key, kv.value));
-            }
-        }
-        return out;
-    }
-
     /** The value of {@code key} in a String-keyed store with the partition holding it, or null. */
     private <V> KeyValue<Integer, V> lookup(String store, String key) {
         requireRunning();
@@ -120,8 +107,15 @@ public final class StateQueries {
 
     /** Every VM whose state lives on this instance, by id. */
     public Map<String, VmFacts> localVms() {
+        requireRunning();
+        StateQueryResult<KeyValueIterator<String, VmState>> result = streams.query(
+                StateQueryRequest.inStore(STORE).withQuery(RangeQuery.<String, VmState>withNoBounds()));
         Map<String, VmFacts> out = new TreeMap<>();
-        this.<VmState>all(STORE).forEach((id, s) -> out.put(id, VmFacts.of(id, s)));
+        result.getPartitionResults().forEach((p, partition) -> {
+            try (KeyValueIterator<String, VmState> it = succeeded(partition, STORE)) {
+                it.forEachRemaining(kv -> out.put(kv.key, reader(kv.key, kv.value, p).facts()));
+            }
+        });
         return out;
     }
 
@@ -140,9 +134,15 @@ public final class StateQueries {
             return Optional.empty();
         }
         int p = found.key;
-        return Optional.of(new VmReader(new VmView(vmId, found.value,
+        return Optional.of(reader(vmId, found.value, p));
+    }
+
+    /** A VM's state with read-only views of its partition's interval maps, history and memslots. */
+    private VmReader reader(String vmId, VmState state, int p) {
+        return new VmReader(new VmView(vmId, state,
                 new IntervalStore(ByteStore.readOnly(new PartitionStore(streams, AnalyserTopology.INTERVAL_STORE, p))),
-                new AttributeHistory(ByteStore.readOnly(new PartitionStore(streams, AnalyserTopology.HISTORY_STORE, p))))));
+                new AttributeHistory(ByteStore.readOnly(new PartitionStore(streams, AnalyserTopology.HISTORY_STORE, p))),
+                new MemslotStore(ByteStore.readOnly(new PartitionStore(streams, AnalyserTopology.MEMSLOT_STORE, p)))));
     }
 
     /** Why this instance cannot answer now (starting, rebalancing, stopping), or null when it can. */

@@ -29,6 +29,10 @@ public final class ByteStore {
         return reads;
     }
 
+    boolean canWrite() {
+        return writes != null;
+    }
+
     KeyValueStore<Bytes, byte[]> writes() {
         if (writes == null) {
             throw new UnsupportedOperationException("state read through a query cannot be changed");

@@ -53,7 +53,7 @@ public final class StateUpdater {
             f.flags = g.getFlags();
             s.gmem.put(f.fd, f);
         } else if (body instanceof MemslotSet m) {
-            applyMemslot(s, m);
+            applyMemslot(vm, m);
         } else if (body instanceof MemoryAttributes a) {
             s.count("conversions");
             long[] r = gfnRange(a.getGpa(), a.getSize());
@@ -111,7 +111,8 @@ public final class StateUpdater {
         }
     }
 
-    private static void applyMemslot(VmState s, MemslotSet m) {
+    private static void applyMemslot(VmView vm, MemslotSet m) {
+        VmState s = vm.state();
         if (m.getSlot() == null) {
             s.opaqueMemslotChanges++;
             return;
@@ -119,7 +120,7 @@ public final class StateUpdater {
         int as = m.getAddressSpace() == null ? 0 : m.getAddressSpace();
         String key = as + ":" + m.getSlot();
         if (m.getSize() != null && m.getSize() == 0) {
-            s.removeMemslot(key);
+            vm.removeMemslot(key);
             return;
         }
         VmState.Memslot slot = new VmState.Memslot();
@@ -132,7 +133,7 @@ public final class StateUpdater {
         slot.gmemFd = m.getGmemFd();
         slot.gmemInode = m.getGmemInode();
         slot.gmemOffset = m.getGmemOffset() == null ? 0 : m.getGmemOffset();
-        s.putMemslot(key, slot);
+        vm.putMemslot(key, slot);
     }
 
     /** [first GFN, last GFN] of a byte range; null for an empty one; clamped at the top of the space. */

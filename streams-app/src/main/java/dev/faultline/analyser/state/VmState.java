@@ -1,6 +1,7 @@
 package dev.faultline.analyser.state;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +18,16 @@ public final class VmState {
     public boolean destroyed;
     /** A vCPU has run (the trace showed a per-vCPU event): set-up before launch is over. */
     public boolean guestStarted;
-    /** Memslots with known details, by "addressSpace:slot". */
+    /**
+     * Memslots with known details, by "addressSpace:slot": kept in a store of their own ({@link MemslotStore}),
+     * loaded here by {@link VmView}; read from a VM state of state release 0 or 1, which held them inline, and
+     * never written with the VM's state again.
+     */
+    @JsonProperty(access = JsonProperty.Access.WRITE_ONLY)
     public Map<String, Memslot> memslots = new TreeMap<>();
+    /** Whether {@link #memslots} holds the VM's slots from their store (not stored). */
+    @JsonIgnore
+    transient boolean memslotsLoaded;
     /** Memslot changes seen without their struct (plain ioctl lines, no BPF helper): bindings are then uncertain. */
     public int opaqueMemslotChanges;
     /** guest_memfd files by fd. */

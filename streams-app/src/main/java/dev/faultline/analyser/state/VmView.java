@@ -12,16 +12,51 @@ public final class VmView {
     private final VmState state;
     private final IntervalStore intervals;
     private final AttributeHistory history;
+    private final MemslotStore memslots;
 
+    /** A view whose memslots live only in {@code state} (tests of one rule's arithmetic). */
     public VmView(String vm, VmState state, IntervalStore intervals) {
-        this(vm, state, intervals, null);
+        this(vm, state, intervals, null, null);
     }
 
-    public VmView(String vm, VmState state, IntervalStore intervals, AttributeHistory history) {
+    public VmView(String vm, VmState state, IntervalStore intervals, AttributeHistory history, MemslotStore memslots) {
         this.vm = vm;
         this.state = state;
         this.intervals = intervals;
         this.history = history;
+        this.memslots = memslots;
+        if (memslots != null && !state.memslotsLoaded) {
+            loadMemslots();
+        }
+    }
+
+    /**
+     * The VM's memslots into its state, once per state object: from their store, or, for a state of state
+     * release 0 or 1 that held them inline, from the state into the store (the processor's; a query's view
+     * only reads them).
+     */
+    private void loadMemslots() {
+        if (state.memslots.isEmpty()) {
+            state.memslots.putAll(memslots.load(vm));
+        } else if (memslots.writable()) {
+            state.memslots.forEach((key, slot) -> memslots.put(vm, key, slot));
+        }
+        state.memslotsLoaded = true;
+    }
+
+    /** Adds or replaces a memslot, in the state and its store. */
+    public void putMemslot(String key, VmState.Memslot slot) {
+        state.putMemslot(key, slot);
+        if (memslots != null) {
+            memslots.put(vm, key, slot);
+        }
+    }
+
+    public void removeMemslot(String key) {
+        state.removeMemslot(key);
+        if (memslots != null) {
+            memslots.delete(vm, key);
+        }
     }
 
     /** Records an attribute change in the history (when the view has one). */

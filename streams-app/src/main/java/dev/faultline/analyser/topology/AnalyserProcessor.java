@@ -14,6 +14,7 @@ import dev.faultline.analyser.rules.RuleSet;
 import dev.faultline.analyser.state.AlertLog;
 import dev.faultline.analyser.state.AttributeHistory;
 import dev.faultline.analyser.state.IntervalStore;
+import dev.faultline.analyser.state.MemslotStore;
 import dev.faultline.analyser.state.StateUpdater;
 import dev.faultline.analyser.state.VcpuContext;
 import dev.faultline.analyser.state.VmState;
@@ -47,6 +48,7 @@ final class AnalyserProcessor implements Processor<String, Event, String, Alert>
     private AlertLog alertLog;
     private IntervalStore intervals;
     private AttributeHistory history;
+    private MemslotStore memslots;
 
     private AlertFolder folder;
 
@@ -68,6 +70,8 @@ final class AnalyserProcessor implements Processor<String, Event, String, Alert>
         this.intervals = new IntervalStore(kv);
         KeyValueStore<Bytes, byte[]> hist = context.getStateStore(AnalyserTopology.HISTORY_STORE);
         this.history = new AttributeHistory(hist);
+        KeyValueStore<Bytes, byte[]> slots = context.getStateStore(AnalyserTopology.MEMSLOT_STORE);
+        this.memslots = new MemslotStore(slots);
         this.folder = new AlertFolder(context.getStateStore(AnalyserTopology.FOLD_STORE), foldWindowMs);
         context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, now -> folder.closeWindows(now, this::forward));
     }
@@ -105,7 +109,7 @@ final class AnalyserProcessor implements Processor<String, Event, String, Alert>
         if (vcpu == null) {
             vcpu = new VcpuContext();
         }
-        VmView view = new VmView(vm, state, intervals, history);
+        VmView view = new VmView(vm, state, intervals, history, memslots);
 
         EnrichedEvent enriched = enricher.enrich(event, view, vcpu);
         RuleSet ruleSet = rules.get();

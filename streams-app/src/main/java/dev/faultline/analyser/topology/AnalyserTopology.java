@@ -29,6 +29,7 @@ public final class AnalyserTopology {
     public static final String FOLD_STORE = "alert-folds";
     public static final String HISTORY_STORE = "attribute-history";
     public static final String ALERTS_STORE = "recent-alerts";
+    public static final String MEMSLOT_STORE = "memslots";
     /** Repeats of an alert within this long are folded into one alert with a count. */
     public static final long DEFAULT_FOLD_WINDOW_MS = 10_000;
 
@@ -45,7 +46,7 @@ public final class AnalyserTopology {
 
     /** The stores the query API and /metrics read. */
     public static final List<String> STORES = List.of(VM_STATE_STORE, VCPU_STORE, INTERVAL_STORE, RULE_WINDOW_STORE,
-            FOLD_STORE, HISTORY_STORE, ALERTS_STORE);
+            FOLD_STORE, HISTORY_STORE, ALERTS_STORE, MEMSLOT_STORE);
 
     /**
      * A store of the analyser: its name, key type and serdes. The streaming topology builds each as a RocksDB
@@ -63,7 +64,8 @@ public final class AnalyserTopology {
             new StoreSpec(RULE_WINDOW_STORE, String.class, Serdes.String(), new JsonSerde<>(RuleWindow.class)),
             new StoreSpec(INTERVAL_STORE, Bytes.class, Serdes.Bytes(), Serdes.ByteArray()),
             new StoreSpec(HISTORY_STORE, Bytes.class, Serdes.Bytes(), Serdes.ByteArray()),
-            new StoreSpec(ALERTS_STORE, Bytes.class, Serdes.Bytes(), Serdes.ByteArray()));
+            new StoreSpec(ALERTS_STORE, Bytes.class, Serdes.Bytes(), Serdes.ByteArray()),
+            new StoreSpec(MEMSLOT_STORE, Bytes.class, Serdes.Bytes(), Serdes.ByteArray()));
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static StoreBuilder<?> builder(StoreSpec spec) {

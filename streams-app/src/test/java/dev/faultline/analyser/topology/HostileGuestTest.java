@@ -74,6 +74,28 @@ class HostileGuestTest {
         }
     }
 
+    /**
+     * Thousands of one-page memslots (KVM allows 32 764 per address space): each its own store entry, and the
+     * VM's state record stays the size it was (in it they made one changelog record grow past Kafka's limit).
+     */
+    @Test
+    void manyMemslotsDoNotGrowTheVmsStateRecord() {
+        List<String> l = snp();
+        int slots = 10_000;
+        for (int i = 2; i < slots + 2; i++) {
+            l.add(line(100, String.format("2.%06d", i), "faultline_set_memslot: vmfd 5 slot " + i + " as 0 flags 0x4 gpa 0x"
+                    + Long.toHexString(0x40000000L + ((long) i << 12)) + " size 0x1000 uaddr 0x7f1000000000 gmem_fd 6 gmem_offset 0x"
+                    + Long.toHexString((long) i << 12) + " ret 0"));
+        }
+        try (OfflineAnalyser a = new OfflineAnalyser(RULES)) {
+            Traces.events(l).forEach(a::process);
+            var state = a.dump();
+            assertThat(state.get(AnalyserTopology.MEMSLOT_STORE)).hasSize(slots + 1);
+            assertThat(state.get(AnalyserTopology.VM_STATE_STORE)).singleElement()
+                    .satisfies(kv -> assertThat(kv[1].length).as("bytes of the VM's state record").isLessThan(2048));
+        }
+    }
+
     /** Requests that are never honoured: the rule's memory is capped, the oldest forgotten and counted. */
     @Test
     void unhonouredRequestsAreBounded() {
