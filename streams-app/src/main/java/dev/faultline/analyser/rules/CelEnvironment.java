@@ -38,11 +38,11 @@ public final class CelEnvironment {
     }
 
     /** Compiles {@code expression} to a program returning {@code result}; throws with CEL's positioned message. */
-    public static CelRuntime.Program compile(String expression, CelType result) throws CelValidationException {
+    public static Condition compile(String expression, CelType result) throws CelValidationException {
         CelCompiler compiler = COMPILERS.computeIfAbsent(result, CelEnvironment::compiler);
         CelAbstractSyntaxTree ast = compiler.compile(expression).getAst();
         try {
-            return RUNTIME.createProgram(ast);
+            return Condition.of(RUNTIME.createProgram(ast), ast);
         } catch (CelEvaluationException e) {
             throw new IllegalStateException("CEL could not plan a checked expression: " + expression, e);
         }

@@ -26,8 +26,8 @@ public final class CelRule implements Rule {
     private static final Pattern FIELD_REF = Pattern.compile("%([a-z_]+\\.[a-z_0-9]+)");
 
     private final RuleMeta meta;
-    private final CelRuntime.Program condition;
-    private final Map<String, CelRuntime.Program> exceptions;
+    private final Condition condition;
+    private final Map<String, Condition> exceptions;
     private final String output;
     private final CelRuntime.Program gfnStart;
     private final CelRuntime.Program gfnEnd;
@@ -41,7 +41,7 @@ public final class CelRule implements Rule {
     private final Map<String, Boolean> conditionTypes = new ConcurrentHashMap<>();
     private final Map<String, Boolean> otherTypes = new ConcurrentHashMap<>();
 
-    CelRule(RuleMeta meta, CelRuntime.Program condition, Map<String, CelRuntime.Program> exceptions, String output,
+    CelRule(RuleMeta meta, Condition condition, Map<String, Condition> exceptions, String output,
             CelRuntime.Program gfnStart, CelRuntime.Program gfnEnd, List<Field> referenced, List<Example> examples,
             Timing timing) {
         this.meta = meta;
@@ -73,6 +73,11 @@ public final class CelRule implements Rule {
     /** The same rule with other metadata (e.g. enabled, to run a disabled rule's examples). */
     CelRule withMeta(RuleMeta m) {
         return new CelRule(m, condition, exceptions, output, gfnStart, gfnEnd, referenced, examples, timing);
+    }
+
+    /** The compiled condition, with its guards. */
+    Condition condition() {
+        return condition;
     }
 
     /** Evaluations that raised an error (treated as not firing). */
@@ -161,10 +166,10 @@ public final class CelRule implements Rule {
      * bound. CEL's && and || absorb the unbound fields' errors only where the other side decides, so a
      * plain false here does not depend on any other field: the rule can never fire for this type.
      */
-    private static boolean canMatch(CelRuntime.Program p, Map<String, Boolean> byType, String type) {
+    private static boolean canMatch(Condition c, Map<String, Boolean> byType, String type) {
         return byType.computeIfAbsent(type, t -> {
             try {
-                return !Boolean.FALSE.equals(p.eval(name -> name.equals("evt.type") ? Optional.of(t) : Optional.empty()));
+                return !Boolean.FALSE.equals(c.program().eval(name -> name.equals("evt.type") ? Optional.of(t) : Optional.empty()));
             } catch (CelEvaluationException ex) {
                 return true;
             }
@@ -176,7 +181,7 @@ public final class CelRule implements Rule {
         if (!test(condition, e)) {
             return false;
         }
-        for (CelRuntime.Program exception : exceptions.values()) {
+        for (Condition exception : exceptions.values()) {
             if (test(exception, e)) {
                 return false;
             }
@@ -224,11 +229,25 @@ public final class CelRule implements Rule {
         return m;
     }
 
-    private boolean test(CelRuntime.Program p, EnrichedEvent e) {
+    private boolean test(Condition c, EnrichedEvent e) {
+        for (Condition.Guard g : c.guards()) {
+            if (guardFails(g, e)) {
+                return false; // a conjunct is false: so is the condition, without interpreting it
+            }
+        }
         try {
-            return Boolean.TRUE.equals(p.eval(name -> Optional.ofNullable(value(name, e))));
+            return Boolean.TRUE.equals(c.program().eval(name -> Optional.ofNullable(value(name, e))));
         } catch (CelEvaluationException ex) {
             evalErrors.incrementAndGet();
+            return false;
+        }
+    }
+
+    /** The guard's field read false (or true under !); a field that cannot be read here decides nothing. */
+    private static boolean guardFails(Condition.Guard g, EnrichedEvent e) {
+        try {
+            return value(g.field(), e) instanceof Boolean b && b != g.mustBe();
+        } catch (RuntimeException ex) {
             return false;
         }
     }

@@ -170,8 +170,8 @@ public final class RuleSet {
 
         String condition = n.string("condition", what);
         Set<String> referenced = new LinkedHashSet<>();
-        CelRuntime.Program program = compile(n.get("condition"), what + ": condition", macros, condition, referenced, true);
-        Map<String, CelRuntime.Program> exceptions = new LinkedHashMap<>();
+        Condition program = compile(n.get("condition"), what + ": condition", macros, condition, referenced, true);
+        Map<String, Condition> exceptions = new LinkedHashMap<>();
         if (n.has("exceptions")) {
             for (YamlNode x : n.get("exceptions").items()) {
                 String name = x.string("name", what + ": exception");
@@ -194,8 +194,8 @@ public final class RuleSet {
             if (g.isEmpty() || g.size() > 2) {
                 throw new RuleFileException(n.get("gfn").where() + ": " + what + ": gfn is [first] or [first, last]");
             }
-            gfnStart = compile(g.get(0), what + ": gfn", macros, g.get(0).text(), referenced, false);
-            gfnEnd = g.size() == 2 ? compile(g.get(1), what + ": gfn", macros, g.get(1).text(), referenced, false) : null;
+            gfnStart = compile(g.get(0), what + ": gfn", macros, g.get(0).text(), referenced, false).program();
+            gfnEnd = g.size() == 2 ? compile(g.get(1), what + ": gfn", macros, g.get(1).text(), referenced, false).program() : null;
         }
         Timing timing = timing(n, what, macros, referenced);
         List<Example> examples = examples(n, what, setups);
@@ -245,7 +245,7 @@ public final class RuleSet {
             }
         }
         String sub = what + ": " + given.get(0);
-        CelRuntime.Program other = compile(t.get("condition"), sub, macros, t.string("condition", sub), referenced, true);
+        Condition other = compile(t.get("condition"), sub, macros, t.string("condition", sub), referenced, true);
         long within;
         try {
             within = Timing.duration(t.string("within", sub));
@@ -260,7 +260,7 @@ public final class RuleSet {
         return new Timing(kind, 0, within, other, match.equals("gfn"));
     }
 
-    private static CelRuntime.Program compile(YamlNode at, String what, Macros macros, String expression,
+    private static Condition compile(YamlNode at, String what, Macros macros, String expression,
             Set<String> referenced, boolean bool) {
         String expanded;
         try {
@@ -269,7 +269,7 @@ public final class RuleSet {
             throw new RuleFileException(at.where() + ": " + what + ": " + e.getMessage(), e);
         }
         try {
-            CelRuntime.Program p = CelEnvironment.compile(expanded, bool ? SimpleType.BOOL : SimpleType.UINT);
+            Condition p = CelEnvironment.compile(expanded, bool ? SimpleType.BOOL : SimpleType.UINT);
             Matcher m = IDENT.matcher(expanded);
             while (m.find()) {
                 if (FieldCatalog.get().field(m.group()) != null) {

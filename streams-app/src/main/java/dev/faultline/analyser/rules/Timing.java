@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * event must have had within D ({@code unless_preceded_by}). Time is the kernel timestamp of the
  * VM's own events, so a window closes when a later event of the VM shows the time has passed.
  */
-public record Timing(Kind kind, long count, long withinNs, CelRuntime.Program other, boolean matchGfn) {
+public record Timing(Kind kind, long count, long withinNs, Condition other, boolean matchGfn) {
 
     public enum Kind { THRESHOLD, FOLLOWED_BY, PRECEDED_BY }
 
