@@ -67,7 +67,7 @@ final class AnalyseBench implements Callable<Integer> {
     long events;
 
     @Option(names = "--inject-every", defaultValue = "50",
-            description = "Simulated guest steps between injected violations (default ${DEFAULT-VALUE}: about 1 % of events).")
+            description = "Simulated guest steps between injected violations (default ${DEFAULT-VALUE}: about 1 %% of events).")
     long injectEvery;
 
     @Option(names = "--rounds", defaultValue = "3",

@@ -17,19 +17,10 @@ import java.util.function.Function;
  *                      this GFN was private (null when unknown)
  */
 public record EnrichedEvent(Event event, VmView vm, VcpuContext vcpu, Long gfn, Long gfnLast, Boolean faultPrivate,
-                            Map<Class<?>, Object> memo, Map<String, Object> fieldValues) {
+                            Map<Class<?>, Object> memo) {
 
     public EnrichedEvent(Event event, VmView vm, VcpuContext vcpu, Long gfn, Long gfnLast, Boolean faultPrivate) {
-        this(event, vm, vcpu, gfn, gfnLast, faultPrivate, new HashMap<>(), new HashMap<>());
-    }
-
-    /**
-     * The rule fields read so far for this event, by name: a field is computed once per event, whichever
-     * and however many rules read it (every field is a function of the event and the state before it).
-     */
-    @Override
-    public Map<String, Object> fieldValues() {
-        return fieldValues;
+        this(event, vm, vcpu, gfn, gfnLast, faultPrivate, new HashMap<>());
     }
 
     /** A group of facts computed at most once per event, and only if a rule asks for it. */

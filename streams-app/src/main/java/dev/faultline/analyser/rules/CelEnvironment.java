@@ -42,7 +42,7 @@ public final class CelEnvironment {
         CelCompiler compiler = COMPILERS.computeIfAbsent(result, CelEnvironment::compiler);
         CelAbstractSyntaxTree ast = compiler.compile(expression).getAst();
         try {
-            return Condition.of(RUNTIME.createProgram(ast), ast);
+            return Condition.of(expression, RUNTIME.createProgram(ast), ast);
         } catch (CelEvaluationException e) {
             throw new IllegalStateException("CEL could not plan a checked expression: " + expression, e);
         }

@@ -2,20 +2,21 @@ package dev.faultline.analyser.rules;
 
 import com.google.common.primitives.UnsignedLong;
 import dev.cel.runtime.CelEvaluationException;
-import dev.cel.runtime.CelRuntime;
 import dev.faultline.alerts.Evidence;
 import dev.faultline.analyser.enrich.EnrichedEvent;
 import dev.faultline.analyser.rules.fields.Field;
-import dev.faultline.analyser.rules.fields.FieldCatalog;
+import dev.faultline.analyser.rules.fields.FieldValues;
+import dev.faultline.events.Event;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.avro.Schema;
 
 /**
  * A rule loaded from a rule file: a CEL condition over the field catalogue, exceptions that
@@ -29,20 +30,20 @@ public final class CelRule implements Rule {
     private final Condition condition;
     private final Map<String, Condition> exceptions;
     private final String output;
-    private final CelRuntime.Program gfnStart;
-    private final CelRuntime.Program gfnEnd;
+    private final Condition gfnStart;
+    private final Condition gfnEnd;
     private final List<Field> referenced;
     private final List<Field> stateFields;
     private final boolean faultEvidence;
     private final List<Example> examples;
     private final Timing timing;
     private final AtomicLong evalErrors = new AtomicLong();
-    /** Per event type: can the condition hold; can the timing's other condition hold (see {@link #canMatch}). */
-    private final Map<String, Boolean> conditionTypes = new ConcurrentHashMap<>();
-    private final Map<String, Boolean> otherTypes = new ConcurrentHashMap<>();
+    /** Per event type of the schema: can the condition hold; can the timing's other condition hold (see {@link #canMatch}). */
+    private final Map<String, Boolean> conditionTypes;
+    private final Map<String, Boolean> otherTypes;
 
     CelRule(RuleMeta meta, Condition condition, Map<String, Condition> exceptions, String output,
-            CelRuntime.Program gfnStart, CelRuntime.Program gfnEnd, List<Field> referenced, List<Example> examples,
+            Condition gfnStart, Condition gfnEnd, List<Field> referenced, List<Example> examples,
             Timing timing) {
         this.meta = meta;
         this.condition = condition;
@@ -55,6 +56,17 @@ public final class CelRule implements Rule {
         this.faultEvidence = referenced.stream().anyMatch(f -> f.group().equals("fault"));
         this.examples = examples;
         this.timing = timing;
+        this.conditionTypes = byType(condition);
+        this.otherTypes = timing == null || timing.other() == null ? Map.of() : byType(timing.other());
+    }
+
+    /** Whether the condition can hold, for every event type of the schema: computed once, read per event. */
+    private static Map<String, Boolean> byType(Condition c) {
+        Map<String, Boolean> out = new HashMap<>();
+        for (Schema body : Event.getClassSchema().getField("body").schema().getTypes()) {
+            out.put(body.getName(), canHold(c, body.getName()));
+        }
+        return Map.copyOf(out);
     }
 
     @Override
@@ -75,9 +87,21 @@ public final class CelRule implements Rule {
         return new CelRule(m, condition, exceptions, output, gfnStart, gfnEnd, referenced, examples, timing);
     }
 
-    /** The compiled condition, with its guards. */
-    Condition condition() {
-        return condition;
+    /** Every compiled expression of the rule: condition, exceptions, the timing's other condition, the GFN range. */
+    List<Condition> expressions() {
+        List<Condition> all = new ArrayList<>();
+        all.add(condition);
+        all.addAll(exceptions.values());
+        if (timing != null && timing.other() != null) {
+            all.add(timing.other());
+        }
+        if (gfnStart != null) {
+            all.add(gfnStart);
+        }
+        if (gfnEnd != null) {
+            all.add(gfnEnd);
+        }
+        return all;
     }
 
     /** Evaluations that raised an error (treated as not firing). */
@@ -143,12 +167,15 @@ public final class CelRule implements Rule {
                 }
             }
             case PRECEDED_BY -> {
-                changed = w.recent.removeIf(r -> now - r.ts > timing.withinNs());
-                if (mayMatch && matches(e)
-                        && w.recent.stream().noneMatch(r -> !timing.matchGfn() || r.overlaps(e.gfn(), e.gfnLast()))) {
+                changed = trimExpired(w.recent, now);
+                if (mayMatch && matches(e) && w.recent.stream().noneMatch(r -> now - r.ts <= timing.withinNs()
+                        && (!timing.matchGfn() || r.overlaps(e.gfn(), e.gfnLast())))) {
                     out.add(finding(e, List.of()));
                 }
                 if (otherMayMatch && test(timing.other(), e)) {
+                    if (w.recent.size() >= RuleWindow.CAP) {
+                        w.recent.removeIf(r -> now - r.ts > timing.withinNs()); // only the live ones count to the cap
+                    }
                     w.add(w.recent, marker(e, false));
                     changed = true;
                 }
@@ -162,18 +189,35 @@ public final class CelRule implements Rule {
     }
 
     /**
+     * Drops the expired head of a list in arrival order: one step per event, where a scan of the whole
+     * list per event was the largest part of a preceded-by rule's cost. An entry that arrived out of
+     * timestamp order may outlive its window behind a live one; matching skips it.
+     */
+    private boolean trimExpired(List<RuleWindow.Marker> list, long now) {
+        int expired = 0;
+        while (expired < list.size() && now - list.get(expired).ts > timing.withinNs()) {
+            expired++;
+        }
+        list.subList(0, expired).clear();
+        return expired > 0;
+    }
+
+    /**
      * Whether {@code p} can hold for an event of this type: evaluated once per type with only evt.type
      * bound. CEL's && and || absorb the unbound fields' errors only where the other side decides, so a
      * plain false here does not depend on any other field: the rule can never fire for this type.
      */
     private static boolean canMatch(Condition c, Map<String, Boolean> byType, String type) {
-        return byType.computeIfAbsent(type, t -> {
-            try {
-                return !Boolean.FALSE.equals(c.program().eval(name -> name.equals("evt.type") ? Optional.of(t) : Optional.empty()));
-            } catch (CelEvaluationException ex) {
-                return true;
-            }
-        });
+        Boolean known = byType.get(type);
+        return known != null ? known : canHold(c, type);
+    }
+
+    private static boolean canHold(Condition c, String type) {
+        try {
+            return !Boolean.FALSE.equals(c.program().eval(name -> name.equals("evt.type") ? Optional.of(type) : Optional.empty()));
+        } catch (CelEvaluationException ex) {
+            return true;
+        }
     }
 
     /** The condition holds and no exception does. */
@@ -230,50 +274,26 @@ public final class CelRule implements Rule {
     }
 
     private boolean test(Condition c, EnrichedEvent e) {
-        for (Condition.Guard g : c.guards()) {
-            if (guardFails(g, e)) {
-                return false; // a conjunct is false: so is the condition, without interpreting it
-            }
-        }
-        try {
-            return Boolean.TRUE.equals(c.program().eval(name -> Optional.ofNullable(value(name, e))));
-        } catch (CelEvaluationException ex) {
+        Object v = c.evaluate(FieldValues.of(e));
+        if (v == DirectExpression.ERROR) {
             evalErrors.incrementAndGet();
             return false;
         }
+        return Boolean.TRUE.equals(v);
     }
 
-    /** The guard's field read false (or true under !); a field that cannot be read here decides nothing. */
-    private static boolean guardFails(Condition.Guard g, EnrichedEvent e) {
-        try {
-            return value(g.field(), e) instanceof Boolean b && b != g.mustBe();
-        } catch (RuntimeException ex) {
-            return false;
-        }
-    }
-
-    private Long gfn(CelRuntime.Program p, EnrichedEvent e) {
-        if (p == null) {
+    /** The GFN an expression of the rule's gfn gives; null where it does not apply to this event (an error). */
+    private Long gfn(Condition c, EnrichedEvent e) {
+        if (c == null) {
             return e.gfn();
         }
-        try {
-            Object v = p.eval(name -> Optional.ofNullable(value(name, e)));
-            return v instanceof UnsignedLong u ? u.longValue() : v instanceof Long l ? l : null;
-        } catch (CelEvaluationException ex) {
-            return null; // the range does not apply to this event
-        }
+        Object v = c.evaluate(FieldValues.of(e));
+        return v instanceof UnsignedLong u ? u.longValue() : v instanceof Long l ? l : null;
     }
 
-    /** A field's value for this event, computed once per event ({@link EnrichedEvent#fieldValues}). */
+    /** A field's value for this event, computed once per event, whichever and however many rules read it. */
     private static Object value(String name, EnrichedEvent e) {
-        Map<String, Object> seen = e.fieldValues();
-        if (seen.containsKey(name)) {
-            return seen.get(name);
-        }
-        Field f = FieldCatalog.get().field(name);
-        Object v = f == null ? null : f.valueOf(e);
-        seen.put(name, v);
-        return v;
+        return FieldValues.of(e).get(name);
     }
 
     private String render(EnrichedEvent e) {

@@ -1,66 +1,77 @@
 package dev.faultline.analyser.rules;
 
 import dev.cel.common.CelAbstractSyntaxTree;
-import dev.cel.common.ast.CelExpr;
-import dev.cel.common.types.SimpleType;
+import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
-import dev.faultline.analyser.rules.fields.Field;
-import dev.faultline.analyser.rules.fields.FieldCatalog;
-import java.util.ArrayList;
-import java.util.List;
+import dev.faultline.analyser.rules.fields.FieldSource;
+import java.util.Optional;
 
 /**
- * A compiled CEL expression, and the guards of its top-level conjunction: the boolean fields that must be
- * true (or, under {@code !}, false) for it to hold. A guard read false decides the whole condition, whatever
- * its other conjuncts do (CEL's {@code &&} absorbs their errors), so a rule skips its CEL evaluation then:
- * most events fail a guard such as {@code vm.private_memory}, and interpreting CEL was the largest part of
- * a rule's cost. A guard whose field is unbound decides nothing and CEL runs as before.
+ * A compiled rule expression: cel-java's program, and its {@link DirectExpression} when the expression is
+ * in the subset that evaluates without the interpreter (every shipped rule's is). With
+ * {@code -Dfaultline.rules.verify=true} (or {@link #verifying}) both run on every event and a difference
+ * stops the analyser, naming the expression, the event and both values: the check that the direct path is
+ * CEL, which tests run over whole traces.
  */
-public record Condition(CelRuntime.Program program, List<Guard> guards) {
+public final class Condition {
+    private static volatile boolean verifying = Boolean.getBoolean("faultline.rules.verify");
 
-    /** A boolean field the condition needs to be {@code mustBe}. */
-    public record Guard(String field, boolean mustBe) {
+    private final String expression;
+    private final CelRuntime.Program program;
+    private final DirectExpression direct;
+
+    private Condition(String expression, CelRuntime.Program program, DirectExpression direct) {
+        this.expression = expression;
+        this.program = program;
+        this.direct = direct;
     }
 
-    static Condition of(CelRuntime.Program program, CelAbstractSyntaxTree ast) {
-        List<Guard> guards = new ArrayList<>();
-        collect(ast.getExpr(), guards);
-        return new Condition(program, List.copyOf(guards));
+    static Condition of(String expression, CelRuntime.Program program, CelAbstractSyntaxTree ast) {
+        return new Condition(expression, program, DirectCompiler.compile(ast).orElse(null));
     }
 
-    private static void collect(CelExpr e, List<Guard> out) {
-        if (e.getKind() == CelExpr.ExprKind.Kind.CALL && e.call().function().equals("_&&_")) {
-            e.call().args().forEach(a -> collect(a, out));
-            return;
+    /** Whether every evaluation also runs through cel-java and must agree with the direct path. */
+    public static void verifying(boolean on) {
+        verifying = on;
+    }
+
+    /** cel-java's program: for what the direct path cannot do (evaluating with only some fields bound). */
+    CelRuntime.Program program() {
+        return program;
+    }
+
+    /** Whether the expression runs without cel-java's interpreter. */
+    boolean isDirect() {
+        return direct != null;
+    }
+
+    /** The expression's value for the event: CEL's result, or {@link DirectExpression#ERROR} where CEL raises an error. */
+    Object evaluate(FieldSource values) {
+        if (direct == null) {
+            return viaCel(values);
         }
-        if (e.getKind() == CelExpr.ExprKind.Kind.CALL && e.call().function().equals("!_")) {
-            String name = booleanField(e.call().args().get(0));
-            if (name != null) {
-                out.add(new Guard(name, false));
+        Object v = direct.eval(values);
+        if (verifying) {
+            Object cel = viaCel(values);
+            if (!(v == DirectExpression.ERROR ? cel == DirectExpression.ERROR
+                    : cel != DirectExpression.ERROR && DirectCompiler.equal(v, cel) && v.getClass() == cel.getClass())) {
+                throw new IllegalStateException("rule expression '" + expression + "' on " + values
+                        + ": direct evaluation gives " + v + ", CEL gives " + cel);
             }
-            return;
         }
-        String name = booleanField(e);
-        if (name != null) {
-            out.add(new Guard(name, true));
+        return v;
+    }
+
+    private Object viaCel(FieldSource values) {
+        try {
+            return program.eval(name -> Optional.ofNullable(values.get(name)));
+        } catch (CelEvaluationException ex) {
+            return DirectExpression.ERROR;
         }
     }
 
-    /** The catalogue's boolean field an expression names ({@code vm.private_memory}), or null. */
-    private static String booleanField(CelExpr e) {
-        String name = dotted(e);
-        Field f = name == null ? null : FieldCatalog.get().field(name);
-        return f != null && f.type() == SimpleType.BOOL ? name : null;
-    }
-
-    private static String dotted(CelExpr e) {
-        if (e.getKind() == CelExpr.ExprKind.Kind.IDENT) {
-            return e.ident().name();
-        }
-        if (e.getKind() == CelExpr.ExprKind.Kind.SELECT && !e.select().testOnly()) {
-            String operand = dotted(e.select().operand());
-            return operand == null ? null : operand + "." + e.select().field();
-        }
-        return null;
+    @Override
+    public String toString() {
+        return expression;
     }
 }

@@ -2,7 +2,6 @@ package dev.faultline.analyser.rules;
 
 import dev.cel.common.CelValidationException;
 import dev.cel.common.types.SimpleType;
-import dev.cel.runtime.CelRuntime;
 import dev.faultline.alerts.Priority;
 import dev.faultline.analyser.rules.fields.Field;
 import dev.faultline.analyser.rules.fields.FieldCatalog;
@@ -187,15 +186,15 @@ public final class RuleSet {
             }
             referenced.add(f);
         }
-        CelRuntime.Program gfnStart = null;
-        CelRuntime.Program gfnEnd = null;
+        Condition gfnStart = null;
+        Condition gfnEnd = null;
         if (n.has("gfn")) {
             List<YamlNode> g = n.get("gfn").items();
             if (g.isEmpty() || g.size() > 2) {
                 throw new RuleFileException(n.get("gfn").where() + ": " + what + ": gfn is [first] or [first, last]");
             }
-            gfnStart = compile(g.get(0), what + ": gfn", macros, g.get(0).text(), referenced, false).program();
-            gfnEnd = g.size() == 2 ? compile(g.get(1), what + ": gfn", macros, g.get(1).text(), referenced, false).program() : null;
+            gfnStart = compile(g.get(0), what + ": gfn", macros, g.get(0).text(), referenced, false);
+            gfnEnd = g.size() == 2 ? compile(g.get(1), what + ": gfn", macros, g.get(1).text(), referenced, false) : null;
         }
         Timing timing = timing(n, what, macros, referenced);
         List<Example> examples = examples(n, what, setups);

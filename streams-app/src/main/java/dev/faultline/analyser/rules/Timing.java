@@ -1,6 +1,5 @@
 package dev.faultline.analyser.rules;
 
-import dev.cel.runtime.CelRuntime;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 

@@ -9,6 +9,7 @@ public final class VmView {
     public static final long ATTR_PRIVATE = 1L << 3;
 
     private final String vm;
+    private final VmKeys keys;
     private final VmState state;
     private final IntervalStore intervals;
     private final AttributeHistory history;
@@ -20,7 +21,13 @@ public final class VmView {
     }
 
     public VmView(String vm, VmState state, IntervalStore intervals, AttributeHistory history, MemslotStore memslots) {
-        this.vm = vm;
+        this(new VmKeys(vm), state, intervals, history, memslots);
+    }
+
+    /** The processor's view: the VM's keys made once ({@link VmKeys.Cache}). */
+    public VmView(VmKeys keys, VmState state, IntervalStore intervals, AttributeHistory history, MemslotStore memslots) {
+        this.vm = keys.vm();
+        this.keys = keys;
         this.state = state;
         this.intervals = intervals;
         this.history = history;
@@ -219,18 +226,18 @@ public final class VmView {
     public static final long REQUESTED_SHARED = 2;
 
     private String requestSpace() {
-        return "req|" + vm;
+        return keys.requests();
     }
 
     private String launchSpace() {
-        return "launch|" + vm;
+        return keys.launched();
     }
 
     private String attributeSpace() {
-        return "attr|" + vm;
+        return keys.attributes();
     }
 
     private String populatedSpace(long inode) {
-        return "pop|" + vm + "|" + Long.toHexString(inode);
+        return keys.populated(inode);
     }
 }

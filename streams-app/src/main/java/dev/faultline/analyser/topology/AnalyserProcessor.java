@@ -18,6 +18,7 @@ import dev.faultline.analyser.state.MemslotStore;
 import dev.faultline.analyser.state.StateUpdater;
 import dev.faultline.analyser.state.VcpuContext;
 import dev.faultline.analyser.state.VmState;
+import dev.faultline.analyser.state.VmKeys;
 import dev.faultline.analyser.state.VmView;
 import dev.faultline.events.Event;
 import dev.faultline.events.EventHeader;
@@ -40,6 +41,8 @@ final class AnalyserProcessor implements Processor<String, Event, String, Alert>
     private final Enricher enricher = new Enricher();
     private final StateUpdater updater = new StateUpdater();
     private final AlertFactory alerts = new AlertFactory();
+    private final VmKeys.Cache keys = new VmKeys.Cache();
+    private final RuleMemory memory = new WindowMemory();
 
     private ProcessorContext<String, Alert> context;
     private KeyValueStore<String, VmState> vmStates;
@@ -104,37 +107,16 @@ final class AnalyserProcessor implements Processor<String, Event, String, Alert>
         EventHeader h = event.getHeader();
         String vm = h.getVm();
         VmState state = stateOf(vm);
-        String vcpuKey = vm + "|" + (h.getVcpu() != null ? "vcpu" + h.getVcpu() : "tid" + h.getTid());
+        VmKeys vmKeys = keys.of(vm);
+        String vcpuKey = vmKeys.vcpu(h.getVcpu(), h.getTid());
         VcpuContext vcpu = vcpus.get(vcpuKey);
         if (vcpu == null) {
             vcpu = new VcpuContext();
         }
-        VmView view = new VmView(vm, state, intervals, history, memslots);
+        VmView view = new VmView(vmKeys, state, intervals, history, memslots);
 
         EnrichedEvent enriched = enricher.enrich(event, view, vcpu);
         RuleSet ruleSet = rules.get();
-        RuleMemory memory = new RuleMemory() {
-            @Override
-            public RuleWindow load(String rule, String vmId) {
-                RuleWindow w = windows.get(rule + "|" + vmId);
-                return w == null ? new RuleWindow() : w;
-            }
-
-            @Override
-            public void save(String rule, String vmId, RuleWindow w) {
-                String key = rule + "|" + vmId;
-                if (w.times.isEmpty() && w.pending.isEmpty() && w.recent.isEmpty()) {
-                    windows.delete(key);
-                } else {
-                    windows.put(key, w);
-                }
-            }
-
-            @Override
-            public boolean hasPending(String rule, String vmId) {
-                return windows.get(rule + "|" + vmId) != null; // an empty window is deleted
-            }
-        };
         for (Rule rule : ruleSet.forType(type)) {
             for (Finding f : rule.evaluate(enriched, memory)) {
                 folder.offer(alerts.create(f, ruleSet.meta(rule.id()), event), context.currentSystemTimeMs(), this::forward);
@@ -145,5 +127,29 @@ final class AnalyserProcessor implements Processor<String, Event, String, Alert>
         // live stores: a put marks the key, the object is written through once per commit
         vmStates.put(vm, state);
         vcpus.put(vcpuKey, vcpu);
+    }
+
+    /** Rule windows in their store, under keys made once per VM and rule. */
+    private final class WindowMemory implements RuleMemory {
+        @Override
+        public RuleWindow load(String rule, String vmId) {
+            RuleWindow w = windows.get(keys.of(vmId).window(rule));
+            return w == null ? new RuleWindow() : w;
+        }
+
+        @Override
+        public void save(String rule, String vmId, RuleWindow w) {
+            String key = keys.of(vmId).window(rule);
+            if (w.times.isEmpty() && w.pending.isEmpty() && w.recent.isEmpty()) {
+                windows.delete(key);
+            } else {
+                windows.put(key, w);
+            }
+        }
+
+        @Override
+        public boolean hasPending(String rule, String vmId) {
+            return windows.get(keys.of(vmId).window(rule)) != null; // an empty window is deleted
+        }
     }
 }

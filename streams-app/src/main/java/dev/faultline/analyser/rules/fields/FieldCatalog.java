@@ -112,12 +112,17 @@ public final class FieldCatalog {
         return fields.get(name);
     }
 
+    /** How many fields there are: one more than the highest {@link Field#index}. */
+    public int size() {
+        return fields.size();
+    }
+
     public Collection<Field> all() {
         return fields.values();
     }
 
     private void add(String name, CelType type, String doc, Function<EnrichedEvent, Object> get) {
-        fields.put(name, new Field(name, type, doc, get));
+        fields.put(name, new Field(name, type, doc, get, fields.size()));
     }
 
     private void header() {
