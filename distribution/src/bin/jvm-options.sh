@@ -13,3 +13,11 @@ faultline_gc_option() {
     "collect "* | "bench parse" | "bench live" | "bench produce") echo "-XX:+UseParallelGC" ;;
   esac
 }
+
+# Every JVM option the launchers add for the command "$1 $2". Out of memory, the JVM exits with status 3 at
+# once (ExitOnOutOfMemoryError): never 1, which `check` means as "alerts found", and never a half-dead
+# analyser whose threads died one by one.
+faultline_jvm_options() {
+  faultline_gc_option "$@"
+  echo "-XX:+ExitOnOutOfMemoryError"
+}

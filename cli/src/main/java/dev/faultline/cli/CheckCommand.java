@@ -21,7 +21,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "check", mixinStandardHelpOptions = true,
         description = {"Run the analyser offline over trace files (no Kafka): the same topology and rules as the "
             + "streaming analyser. Prints the alerts.",
-            "Exit status: 0 no alert at or above --fail-on, 1 some, 2 unusable input (missing file, no events, bad rules)."})
+            "Exit status: 0 no alert at or above --fail-on, 1 some, 2 unusable input (missing file, no events, bad rules), "
+                + "3 the check could not finish (out of memory)."})
 final class CheckCommand implements Callable<Integer> {
 
     @Parameters(arity = "1..*", paramLabel = "TRACE", description = "Trace text files (trace, trace_pipe, trace-cmd report); - for stdin.")
@@ -77,6 +78,11 @@ final class CheckCommand implements Callable<Integer> {
                     System.err.println("faultline check: " + trace + ": no KVM events in " + stats.lines()
                             + " lines; is it a trace?\n" + stats.summary());
                     return ExitCodes.UNUSABLE_INPUT;
+                }
+                if (stats.totalSkipped() > 0) {
+                    // the alerts below say nothing about these lines: say how many there were and why
+                    System.err.print("faultline check: " + trace + ": " + stats.totalSkipped() + " of " + stats.lines()
+                            + " lines skipped\n" + stats.skippedSummary());
                 }
                 alerts.addAll(AlertFolder.latestPerId(analyser.drainAlerts()));
             }

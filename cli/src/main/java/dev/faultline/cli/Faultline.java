@@ -18,7 +18,15 @@ public final class Faultline implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        int code;
+        try {
+            code = run(args);
+        } catch (OutOfMemoryError e) {
+            // not 1: to a CI gate that is "alerts found" (the launchers also pass -XX:+ExitOnOutOfMemoryError, exit 3)
+            System.err.println("faultline: out of memory (" + e.getMessage() + "); give the JVM more with FAULTLINE_JAVA_OPTS=-Xmx...");
+            code = ExitCodes.FAILED;
+        }
+        System.exit(code);
     }
 
     @CommandLine.Option(names = "--config", paramLabel = "FILE", scope = CommandLine.ScopeType.INHERIT,

@@ -43,7 +43,12 @@ final class SimulationOptions {
     @Option(names = "--write-trace", paramLabel = "FILE", description = "Also write the simulated trace text to FILE (it replays identically).")
     Path writeTrace;
 
+    /** The simulator; a negative count or rate (or no VM) is a usage error naming the option. */
     LineSource source() {
+        requireAtLeast("--events", events, 0);
+        requireAtLeast("--rate", rate, 0);
+        requireAtLeast("--vms", vms, 1);
+        requireAtLeast("--inject-every", injectEvery, 0);
         Simulator sim = new Simulator(new SimulationConfig(seed, vms, types.stream().map(VmKind::parse).toList(), events, rate,
                 new LinkedHashSet<>(inject), injectEvery));
         if (writeTrace == null) {
@@ -62,6 +67,12 @@ final class SimulationOptions {
                 });
             }
         };
+    }
+
+    private static void requireAtLeast(String option, long value, long min) {
+        if (value < min) {
+            throw new IllegalArgumentException(option + " " + value + ": must be " + min + " or more");
+        }
     }
 
     static String knownTypes() {

@@ -127,6 +127,40 @@ class CliTest {
         assertThat(bad.err()).contains("bad.yaml").contains("no-such-rule");
     }
 
+    /** Misuse a CI gate would not notice: each is exit 2 with the reason, never a quiet 0. */
+    @Test
+    void misuseIsRefusedWithItsReason(@TempDir Path tmp) throws Exception {
+        Path noRules = Files.createDirectory(tmp.resolve("no-rules"));
+        Run empty = run("check", "--rules", noRules.toString(), SCENARIO);
+        assertThat(empty.code()).isEqualTo(2);
+        assertThat(empty.err()).contains(noRules.toString()).contains("no rule files");
+        assertThat(run("rules", "validate", noRules.toString()).code()).isEqualTo(2);
+        Run dir = run("check", "--rules", "../rules", tmp.toString());
+        assertThat(dir.code()).isEqualTo(2);
+        assertThat(dir.err()).contains("is a directory").doesNotContain("no such");
+        for (String[] bad : List.of(new String[] {"--rate", "-5"}, new String[] {"--events", "-1"}, new String[] {"--vms", "0"})) {
+            Run r = run("collect", "--source", "simulate", bad[0], bad[1], "--output", "jsonl");
+            assertThat(r.code()).as(String.join(" ", bad)).isEqualTo(2);
+            assertThat(r.err()).contains(bad[0] + " " + bad[1]);
+        }
+    }
+
+    /** check says how many lines it could not read and why: its alerts say nothing about them. */
+    @Test
+    void checkSaysWhatItSkipped(@TempDir Path tmp) throws Exception {
+        List<String> lines = new ArrayList<>(Files.readAllLines(Path.of(SCENARIO)));
+        int total = lines.size() + 3;
+        lines.add("\u001b[2Jgarbage one"); // the first sample of its reason is the one printed
+        lines.add("garbage two");
+        lines.add("qemu-100   (4294967296) [000] ..... 9.000000: kvm_mmio: mmio write len 4 gpa 0x1000 val 0x1");
+        Path trace = tmp.resolve("mixed.trace");
+        Files.write(trace, lines);
+        Run r = run("check", "--rules", "../rules", trace.toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains(trace + ": 3 of " + total + " lines skipped").contains("malformed: no timestamp")
+                .contains("malformed: tgid out of range").contains("\\x1b[2J").doesNotContain("\u001b");
+    }
+
     @Test
     void collectJsonlOfTheRealGmemCapture() throws Exception {
         Run r = run("collect", "--source", "replay:" + REAL + "gmem_create_bind_punch.trace", "--output", "jsonl", "--host", "lab");

@@ -7,9 +7,17 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What the collector did with its input: events produced per type, lines skipped per reason
- * (with the first sample of each), unsupported events per name. Nothing is dropped uncounted.
+ * (with the first sample of each and its line number), unsupported events per name. Nothing is
+ * dropped uncounted, and nothing here grows with the input: past {@link #MAX_NAMES} distinct
+ * unsupported names the rest are counted together, and the summary prints samples escaped and cut.
  */
 public final class CollectorStats {
+    /** Distinct unsupported event names kept apart; a trace of a million made-up names stays small. */
+    static final int MAX_NAMES = 1000;
+    static final String OTHER_NAMES = "(other names)";
+    /** Unsupported names printed by the summary, most frequent first. */
+    static final int NAMES_SHOWN = 20;
+
     private final Map<String, Counter> events = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> skipped = new ConcurrentHashMap<>();
     private final Map<String, String> samples = new ConcurrentHashMap<>();
@@ -31,9 +39,14 @@ public final class CollectorStats {
     /** A line or call skipped for {@code reason}; the first {@code sample} per reason is kept. */
     public void skip(String reason, String sample) {
         skipped.computeIfAbsent(reason, k -> new LongAdder()).increment();
-        if (sample != null) {
-            samples.putIfAbsent(reason, sample);
+        if (sample != null && !samples.containsKey(reason)) {
+            samples.putIfAbsent(reason, abbreviate(sample));
         }
+    }
+
+    /** The line just read skipped for {@code reason}: its sample names its line number. */
+    public void skipLine(String reason, String text) {
+        skip(reason, samples.containsKey(reason) ? null : "line " + lines.get() + ": " + text);
     }
 
     /** Events the kernel, the ring buffer or the spool lost, by reason (what TraceLoss events report). */
@@ -46,7 +59,13 @@ public final class CollectorStats {
     }
 
     public void unsupported(String eventName) {
-        unsupported.computeIfAbsent(eventName, k -> new LongAdder()).increment();
+        LongAdder n = unsupported.get(eventName);
+        if (n == null) {
+            n = unsupported.size() < MAX_NAMES
+                    ? unsupported.computeIfAbsent(abbreviate(eventName), k -> new LongAdder())
+                    : unsupported.computeIfAbsent(OTHER_NAMES, k -> new LongAdder());
+        }
+        n.increment();
     }
 
     /** A line that is expected and carries no event of its own (header, annotation, syscall half of a pair). */
@@ -96,27 +115,65 @@ public final class CollectorStats {
         sb.append("lines read: ").append(lines()).append('\n');
         sb.append("events: ").append(totalEvents()).append('\n');
         events().forEach((k, v) -> sb.append(String.format("  %-34s %d%n", k, v)));
-        Map<String, Long> sk = skipped();
-        sb.append("skipped: ").append(sk.values().stream().mapToLong(Long::longValue).sum()).append('\n');
-        Map<String, String> sm = samples();
-        sk.forEach((k, v) -> {
-            sb.append(String.format("  %-34s %d", k, v));
-            if (sm.containsKey(k)) {
-                sb.append("   e.g. ").append(abbreviate(sm.get(k)));
-            }
-            sb.append('\n');
-        });
+        sb.append(skippedSummary());
         Map<String, Long> ot = other();
         sb.append("other lines: ").append(ot.values().stream().mapToLong(Long::longValue).sum()).append('\n');
         ot.forEach((k, v) -> sb.append(String.format("  %-34s %d%n", k, v)));
         Map<String, Long> un = unsupported();
-        sb.append("unsupported events: ").append(un.values().stream().mapToLong(Long::longValue).sum()).append('\n');
-        un.forEach((k, v) -> sb.append(String.format("  %-34s %d%n", k, v)));
+        sb.append("unsupported events: ").append(un.values().stream().mapToLong(Long::longValue).sum());
+        if (un.size() > NAMES_SHOWN) {
+            sb.append(" (").append(un.size()).append(" names, the ").append(NAMES_SHOWN).append(" most frequent shown)");
+        }
+        sb.append('\n');
+        un.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(NAMES_SHOWN)
+                .forEach(e -> sb.append(String.format("  %-34s %d%n", e.getKey(), e.getValue())));
         return sb.toString();
     }
 
-    private static String abbreviate(String s) {
+    /** Lines skipped: the total, then each reason with its count and first sample. */
+    public String skippedSummary() {
+        StringBuilder sb = new StringBuilder();
+        Map<String, Long> sk = skipped();
+        sb.append("skipped: ").append(totalSkipped()).append('\n');
+        Map<String, String> sm = samples();
+        sk.forEach((k, v) -> {
+            sb.append(String.format("  %-34s %d", k, v));
+            if (sm.containsKey(k)) {
+                sb.append("   e.g. ").append(sm.get(k));
+            }
+            sb.append('\n');
+        });
+        return sb.toString();
+    }
+
+    public long totalSkipped() {
+        return skipped.values().stream().mapToLong(LongAdder::sum).sum();
+    }
+
+    /**
+     * {@code s} safe to print: control characters (a bad line may carry terminal escapes) written as
+     * {@code \xNN}, and cut at 120 characters.
+     */
+    static String abbreviate(String s) {
         String t = s.strip();
-        return t.length() > 120 ? t.substring(0, 117) + "..." : t;
+        if (t.length() > 120) {
+            t = t.substring(0, 117) + "...";
+        }
+        StringBuilder out = null;
+        for (int i = 0; i < t.length(); i++) {
+            char c = t.charAt(i);
+            boolean control = c < 0x20 || (c >= 0x7f && c <= 0x9f);
+            if (control && out == null) {
+                out = new StringBuilder(t.length() + 16).append(t, 0, i);
+            }
+            if (out != null) {
+                if (control) {
+                    out.append(String.format("\\x%02x", (int) c));
+                } else {
+                    out.append(c);
+                }
+            }
+        }
+        return out == null ? t : out.toString();
     }
 }

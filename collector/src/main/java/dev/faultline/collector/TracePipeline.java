@@ -10,6 +10,7 @@ import dev.faultline.collector.parse.TraceLine;
 import dev.faultline.collector.publish.EventSink;
 import dev.faultline.collector.resolve.HostContext;
 import dev.faultline.collector.resolve.VmResolver;
+import dev.faultline.collector.source.ByteLineReader;
 import dev.faultline.collector.source.LineSource;
 import dev.faultline.events.LossReason;
 import java.nio.charset.StandardCharsets;
@@ -17,9 +18,12 @@ import java.nio.charset.StandardCharsets;
 /**
  * parse → resolve for text traces: every line is parsed, its payload decoded, and the result
  * resolved to a VM and handed to the sink. A bad line is counted with its reason and skipped;
- * an unsupported event is counted by name; nothing stops the pipeline.
+ * an unsupported event is counted by name; no line stops the pipeline. What the sink throws does
+ * (Kafka refused the credentials, stdout closed): it reaches the caller as the sink threw it.
  */
 public final class TracePipeline implements LineSource.ByteLines {
+    /** Bytes of a malformed line kept as its sample: the summary prints 120 characters of it. */
+    private static final int SAMPLE_BYTES = 256;
     private final LineParser lines = new LineParser();
     private final PayloadParsers payloads = new PayloadParsers();
     private final CollectorStats stats;
@@ -54,7 +58,22 @@ public final class TracePipeline implements LineSource.ByteLines {
         }
     }
 
+    /** A line too long to be a trace line: counted and skipped, the start of it kept as the sample. */
+    @Override
+    public synchronized void overlong(byte[] b, int from, int to) {
+        stats.line();
+        stats.skipLine("line-too-long (over " + (ByteLineReader.MAX_LINE >> 20) + " MiB)", Ascii.string(b, from, to));
+    }
+
     private void accept(byte[] b, int from, int to) {
+        try {
+            acceptLine(b, from, to);
+        } catch (EventSink.Failed e) {
+            throw e.original();
+        }
+    }
+
+    private void acceptLine(byte[] b, int from, int to) {
         stats.line();
         ParsedLine parsed = lines.parse(b, from, to);
         if (parsed instanceof TraceLine line) {
@@ -68,7 +87,7 @@ public final class TracePipeline implements LineSource.ByteLines {
         } else if (parsed instanceof ParsedLine.Header) {
             stats.other("header or blank");
         } else if (parsed instanceof ParsedLine.Malformed bad) {
-            stats.skip("malformed: " + bad.reason(), Ascii.string(b, from, to));
+            stats.skipLine("malformed: " + bad.reason(), Ascii.string(b, from, Math.min(to, from + SAMPLE_BYTES)));
         }
     }
 
@@ -96,20 +115,38 @@ public final class TracePipeline implements LineSource.ByteLines {
                 default -> throw new IllegalStateException();
             }
         } catch (PayloadException e) {
-            stats.skip("bad-payload: " + event, line.text() + "   (" + e.getMessage() + ")");
+            stats.skipLine("bad-payload: " + event, e.getMessage() + ": " + line.text());
             return;
         }
-        resolver.onLine(line, decoded);
+        try {
+            resolver.onLine(line, decoded);
+        } catch (PayloadException e) {
+            // a helper or syscall line whose fields the resolver reads only when it pairs or applies it
+            stats.skipLine("bad-payload: " + event, e.getMessage() + ": " + line.text());
+        } catch (EventSink.Failed e) {
+            throw e; // the output failed, not the line: the caller decides (collect exits with it)
+        } catch (RuntimeException e) {
+            // a line the resolver cannot use, whatever the reason: counted with its text, and the next line is read
+            stats.skipLine("unresolvable: " + event, e + ": " + line.text());
+        }
     }
 
     /** Events the ring buffer lost (overrun or dropped), from its own counters: a TraceLoss event. */
     public synchronized void loss(int cpu, long count, LossReason reason) {
-        resolver.onLoss(new ParsedLine.Loss(cpu, count), lastTsNs, reason);
+        try {
+            resolver.onLoss(new ParsedLine.Loss(cpu, count), lastTsNs, reason);
+        } catch (EventSink.Failed e) {
+            throw e.original();
+        }
     }
 
     /** End of input: resolve what is still held, then flush the sink's buffers. */
     public synchronized void finish() {
-        resolver.finish();
+        try {
+            resolver.finish();
+        } catch (EventSink.Failed e) {
+            throw e.original();
+        }
     }
 
     public CollectorStats stats() {

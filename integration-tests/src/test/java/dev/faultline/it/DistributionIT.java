@@ -58,6 +58,18 @@ class DistributionIT {
     }
 
     /**
+     * Out of memory, bin/faultline exits 3 at once: never 1, which check means as "alerts found" (a CI gate
+     * would read a crash as a finding), and never an analyser left running with dead threads.
+     */
+    @Test
+    void outOfMemoryExits3(@TempDir Path empty) throws Exception {
+        Path home = Distribution.unpack(empty);
+        Launch check = launch(home, "-Xmx8m", "check", home.resolve("scenarios/demo-snp.trace").toString());
+        assertThat(check.exit()).as(check.out()).isEqualTo(3);
+        assertThat(check.out()).contains("OutOfMemoryError");
+    }
+
+    /**
      * doctor from the archive: JNA's native stub comes inside its jar, so KVM is asked on a host with no
      * compiler (nothing here compiles anything); its JSON is one object a script can read.
      */

@@ -152,6 +152,21 @@ public final class Ascii {
         return true;
     }
 
+    /**
+     * Decimal digits (checked by the caller) as a number of at most {@code max}; -1 when it is larger: a
+     * header column past its type's range is a bad line, never a number wrapped onto another CPU or process.
+     */
+    static long decimalAtMost(byte[] b, int from, int to, long max) {
+        while (from < to - 1 && b[from] == '0') {
+            from++;
+        }
+        if (to - from > 18) {
+            return -1;
+        }
+        long v = decimal(b, from, to);
+        return v > max ? -1 : v;
+    }
+
     /** Decimal digits already checked by the caller. */
     static long decimal(byte[] b, int from, int to) {
         long v = 0;

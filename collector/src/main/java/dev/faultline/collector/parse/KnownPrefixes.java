@@ -94,6 +94,9 @@ final class KnownPrefixes {
             return null;
         }
         long tsNs = LineParser.secsFracNs(b, secsStart, dot, colon);
+        if (tsNs < 0) {
+            return null;
+        }
         return grammar.afterTimestamp(b, from, to, colon, p.comm, p.tid, p.tgid, p.cpu, tsNs);
     }
 

@@ -56,6 +56,9 @@ public final class LineParser {
         }
         int tsStart = timestampStart(b, i, tsColon);
         long tsNs = parseTimestamp(b, tsStart, tsColon);
+        if (tsNs < 0) {
+            return new ParsedLine.Malformed("timestamp out of range");
+        }
 
         // Prefix: comm-tid [(tgid)] [cpu] [flags]
         int cpuClose = Ascii.lastIndexOf(b, i, tsStart, ']');
@@ -63,7 +66,10 @@ public final class LineParser {
         if (cpuOpen < i || !allDigits(b, cpuOpen + 1, cpuClose)) {
             return new ParsedLine.Malformed("no [cpu] column");
         }
-        int cpu = (int) Ascii.decimal(b, cpuOpen + 1, cpuClose);
+        int cpu = (int) Ascii.decimalAtMost(b, cpuOpen + 1, cpuClose, Integer.MAX_VALUE);
+        if (cpu < 0) {
+            return new ParsedLine.Malformed("cpu out of range");
+        }
         int end = trimEnd(b, i, cpuOpen);
         int tgid = TraceLine.NO_TGID;
         if (end > i && b[end - 1] == ')') {
@@ -74,7 +80,10 @@ public final class LineParser {
             int a = skipSpaces(b, open + 1, end - 1);
             int z = trimEnd(b, a, end - 1);
             if (allDigits(b, a, z)) {
-                tgid = (int) Ascii.decimal(b, a, z);
+                tgid = (int) Ascii.decimalAtMost(b, a, z, Integer.MAX_VALUE);
+                if (tgid < 0) {
+                    return new ParsedLine.Malformed("tgid out of range");
+                }
             } else if (!onlyDashes(b, a, z)) {
                 return new ParsedLine.Malformed("bad tgid column");
             }
@@ -84,7 +93,10 @@ public final class LineParser {
         if (dash < i || !allDigits(b, dash + 1, end)) {
             return new ParsedLine.Malformed("no <comm>-<tid>");
         }
-        int tid = (int) Ascii.decimal(b, dash + 1, end);
+        int tid = (int) Ascii.decimalAtMost(b, dash + 1, end, Integer.MAX_VALUE);
+        if (tid < 0) {
+            return new ParsedLine.Malformed("tid out of range");
+        }
         return afterTimestamp(b, from, to, tsColon, comm(b, i, dash), tid, tgid, cpu, tsNs);
     }
 
@@ -115,6 +127,9 @@ public final class LineParser {
             return null;
         }
         long tsNs = secsFracNs(b, secsStart, dot, colon);
+        if (tsNs < 0) {
+            return null;
+        }
         // [flags] and [cpu]
         int k = skipSpacesBack(b, i, secsStart - 1);
         if (b[k] != ']') {
@@ -171,11 +186,20 @@ public final class LineParser {
         return afterTimestamp(b, from, to, colon, comm, tid, tgid, cpu, tsNs);
     }
 
-    /** {@code secs.frac} in ns from its digits {@code b[secsStart, dot)} and {@code b[dot + 1, colon)} (at most 9). */
+    /**
+     * {@code secs.frac} in ns from its digits {@code b[secsStart, dot)} and {@code b[dot + 1, colon)} (at most 9);
+     * -1 when the seconds are past what a long holds in ns (292 years): never a wrapped, negative time.
+     */
     static long secsFracNs(byte[] b, int secsStart, int dot, int colon) {
-        return Ascii.decimal(b, secsStart, dot) * 1_000_000_000L
-                + Ascii.decimal(b, dot + 1, colon) * NS_PER_FRACTION_DIGIT[colon - dot - 1];
+        long secs = Ascii.decimalAtMost(b, secsStart, dot, MAX_SECS);
+        if (secs < 0) {
+            return -1;
+        }
+        long ns = secs * 1_000_000_000L + Ascii.decimal(b, dot + 1, colon) * NS_PER_FRACTION_DIGIT[colon - dot - 1];
+        return ns < 0 ? -1 : ns;
     }
+
+    private static final long MAX_SECS = Long.MAX_VALUE / 1_000_000_000L;
 
     /** ns per unit of a fraction of a second written with n digits (n <= 9). */
     private static final long[] NS_PER_FRACTION_DIGIT = {0, 100_000_000, 10_000_000, 1_000_000, 100_000, 10_000, 1_000, 100, 10, 1};
@@ -280,10 +304,14 @@ public final class LineParser {
         while (d < to && isDigit(b[d])) {
             d++;
         }
-        if (z == a || d == c || d - c > 18) {
+        if (z == a || d == c) {
             return new ParsedLine.Malformed("bad LOST EVENTS line");
         }
-        return new ParsedLine.Loss((int) Ascii.decimal(b, a, z), Ascii.decimal(b, c, d));
+        // A loss is reported whatever its numbers: a CPU past an int's range as -1 (unknown), a count past
+        // a long's as the largest long (more than could ever be counted).
+        long cpu = Ascii.decimalAtMost(b, a, z, Integer.MAX_VALUE);
+        long count = Ascii.decimalAtMost(b, c, d, Long.MAX_VALUE - 1);
+        return new ParsedLine.Loss((int) cpu, count < 0 ? Long.MAX_VALUE : count);
     }
 
     /** Index of the ':' that ends the first {@code digits.digits} token followed by ": " or end of line. */

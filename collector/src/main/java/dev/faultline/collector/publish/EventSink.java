@@ -19,4 +19,18 @@ public interface EventSink extends AutoCloseable {
     default void close() {
         flush();
     }
+
+    /**
+     * A sink refused an event (Kafka said no, stdout closed): not a bad line, so the pipeline's per-line
+     * error handling lets it through; {@link #original} is what the sink threw.
+     */
+    final class Failed extends RuntimeException {
+        public Failed(RuntimeException cause) {
+            super(cause.getMessage(), cause);
+        }
+
+        public RuntimeException original() {
+            return (RuntimeException) getCause();
+        }
+    }
 }

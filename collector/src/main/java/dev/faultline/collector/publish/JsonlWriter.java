@@ -7,6 +7,7 @@ import dev.faultline.events.EventHeader;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.Objects;
 import java.util.Set;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecord;
@@ -52,7 +53,14 @@ public final class JsonlWriter implements EventSink {
             json.writeNumberField("cpu", h.getCpu());
             json.writeStringField("source", h.getSource().name());
             for (Schema.Field f : body.getSchema().getFields()) {
-                writeField(f.name(), body.get(f.pos()));
+                Object v = body.get(f.pos());
+                if (f.name().equals("cpu")) { // TraceLoss.cpu, the header's cpu: a JSON object names a key once
+                    if (!Objects.equals(v, h.getCpu())) {
+                        writeField("body_cpu", v);
+                    }
+                    continue;
+                }
+                writeField(f.name(), v);
             }
             json.writeEndObject();
             json.writeRaw('\n');

@@ -4,6 +4,7 @@ import dev.faultline.collector.CollectorStats;
 import dev.faultline.collector.Counter;
 import dev.faultline.collector.parse.Decoded;
 import dev.faultline.collector.parse.ParsedLine;
+import dev.faultline.collector.parse.PayloadException;
 import dev.faultline.collector.parse.TraceLine;
 import dev.faultline.collector.publish.EventSink;
 import dev.faultline.collector.resolve.VmProcess.Gmem;
@@ -335,7 +336,16 @@ public final class VmResolver {
     }
 
     /** Changes the process model for one completed KVM ioctl and emits its event. */
+    /** A completed call applied; one whose helper line lacks a field or holds a bad number is counted and skipped. */
     private void apply(CompletedCall c) {
+        try {
+            applyCall(c);
+        } catch (PayloadException e) {
+            stats.skipLine("bad-payload: " + c.ioctl(), e.getMessage() + ": " + c.line().text());
+        }
+    }
+
+    private void applyCall(CompletedCall c) {
         VmProcess p = c.process();
         TraceLine line = c.line();
         Decoded.HelperCall h = c.helper();
@@ -527,7 +537,11 @@ public final class VmResolver {
             eventCounts.put(body.getClass(), count);
         }
         count.increment();
-        sink.accept(new Event(h, body));
+        try {
+            sink.accept(new Event(h, body));
+        } catch (RuntimeException e) {
+            throw new EventSink.Failed(e);
+        }
     }
 
     /** For tests and the live source: the VMs currently known, by id. */

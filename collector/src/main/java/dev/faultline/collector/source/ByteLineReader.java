@@ -8,32 +8,51 @@ import java.util.Arrays;
 /**
  * Splits a stream into lines without decoding it: lines are handed over in place in the one array they
  * were read into, valid until the receiver returns (the next read writes over them). When the array is
- * full, the line it cut moves to its start (the array doubles when that line alone fills it). "\n" and
- * "\r\n" end a line; the last line needs no terminator. One array, reused: a fresh one per read was a
- * quarter of the collector's allocation.
+ * full, the line it cut moves to its start (the array doubles when that line alone fills it, up to
+ * {@link #MAX_LINE}). "\n" and "\r\n" end a line; the last line needs no terminator. One array, reused: a
+ * fresh one per read was a quarter of the collector's allocation.
+ *
+ * <p>A line longer than {@link #MAX_LINE} (no trace line is: the kernel prints at most a page per event) is
+ * not read into memory: its first bytes go to {@link LineSource.ByteLines#overlong} and the rest is skipped
+ * up to the next line, so a file without newlines costs one array, not all of memory.
  */
 public final class ByteLineReader {
     static final int CHUNK = 1 << 16;
+    /** The longest line read whole. */
+    public static final int MAX_LINE = 1 << 20;
 
     private ByteLineReader() {
     }
 
     /** Reads {@code in} to its end. */
     public static void read(InputStream in, LineSource.ByteLines sink) throws IOException {
-        read(in, sink, CHUNK);
+        read(in, sink, CHUNK, MAX_LINE);
     }
 
     static void read(InputStream in, LineSource.ByteLines sink, int chunk) throws IOException {
+        read(in, sink, chunk, MAX_LINE);
+    }
+
+    static void read(InputStream in, LineSource.ByteLines sink, int chunk, int maxLine) throws IOException {
         byte[] buf = new byte[chunk];
         int lineStart = 0;
         int filled = 0;
+        boolean skipping = false; // inside an overlong line, already reported
         int[] starts = new int[256];
         int[] ends = new int[256];
         while (true) {
             if (filled == buf.length) {
                 int rest = filled - lineStart;
-                if (lineStart == 0) {
-                    buf = Arrays.copyOf(buf, 2 * buf.length);
+                if (skipping) {
+                    filled = 0;
+                    lineStart = 0;
+                } else if (rest >= maxLine) {
+                    sink.overlong(buf, lineStart, lineStart + Math.min(rest, OVERLONG_SAMPLE));
+                    skipping = true;
+                    filled = 0;
+                    lineStart = 0;
+                } else if (lineStart == 0) {
+                    buf = Arrays.copyOf(buf, Math.min(2 * buf.length, Math.max(maxLine, chunk)));
                 } else {
                     System.arraycopy(buf, lineStart, buf, 0, rest);
                     filled = rest;
@@ -46,6 +65,16 @@ public final class ByteLineReader {
             }
             int scanFrom = filled;
             filled += n;
+            if (skipping) {
+                int nl = Ascii.indexOf(buf, scanFrom, filled, '\n');
+                if (nl < 0) {
+                    lineStart = filled;
+                    continue;
+                }
+                skipping = false;
+                lineStart = nl + 1;
+                scanFrom = nl + 1;
+            }
             int lines = 0;
             for (int nl = Ascii.indexOf(buf, scanFrom, filled, '\n'); nl >= 0; nl = Ascii.indexOf(buf, nl + 1, filled, '\n')) {
                 if (lines == starts.length) {
@@ -60,10 +89,13 @@ public final class ByteLineReader {
                 sink.lines(buf, starts, ends, lines);
             }
         }
-        if (filled > lineStart) {
+        if (filled > lineStart && !skipping) {
             sink.line(buf, lineStart, withoutCr(buf, lineStart, filled));
         }
     }
+
+    /** Bytes of an overlong line handed to {@link LineSource.ByteLines#overlong}. */
+    static final int OVERLONG_SAMPLE = 256;
 
     private static int withoutCr(byte[] b, int from, int to) {
         return to > from && b[to - 1] == '\r' ? to - 1 : to;

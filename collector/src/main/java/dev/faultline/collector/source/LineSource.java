@@ -43,6 +43,15 @@ public interface LineSource {
         }
 
         /**
+         * A line longer than the reader holds ({@link ByteLineReader#MAX_LINE}): {@code b[from, to)} is its
+         * start, and the rest of it is not read. A receiver that counts bad lines counts it (the pipeline
+         * does); by default the start is handed on as a line of its own.
+         */
+        default void overlong(byte[] b, int from, int to) {
+            line(b, from, to);
+        }
+
+        /**
          * Lines {@code b[starts[i], ends[i])} for i < n, all in one array: a receiver that locks per call
          * takes them under one lock.
          */

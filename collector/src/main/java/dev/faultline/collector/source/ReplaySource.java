@@ -38,9 +38,12 @@ public final class ReplaySource implements LineSource {
             return System.in;
         }
         Path p = Path.of(name);
-        if (!Files.isRegularFile(p)) {
+        if (Files.isDirectory(p)) {
+            throw new IOException(name + ": is a directory, not a trace file");
+        }
+        if (!Files.exists(p)) {
             throw new NoSuchFileException(name, null, "no such trace file");
         }
-        return Files.newInputStream(p);
+        return Files.newInputStream(p); // a regular file, or a FIFO or device read as a stream, as stdin is
     }
 }

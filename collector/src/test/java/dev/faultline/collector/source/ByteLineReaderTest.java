@@ -112,4 +112,50 @@ class ByteLineReaderTest {
         assertThat(seen).containsExactlyElementsOf(expected);
         assertThat(batches[0]).isEqualTo(1);
     }
+
+    /**
+     * A line past the reader's limit (a file without newlines) is not read into memory: its start is
+     * reported once as overlong, the rest skipped, and the lines after it read as usual; the array never
+     * grows past the limit.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3})
+    void anOverlongLineIsReportedOnceAndSkipped(int followers) throws IOException {
+        int limit = 4096;
+        StringBuilder text = new StringBuilder("first\n");
+        text.append("x".repeat(limit * 5 + 17));
+        for (int i = 0; i < followers; i++) {
+            text.append("\nafter ").append(i);
+        }
+        List<String> lines = new ArrayList<>();
+        List<String> overlong = new ArrayList<>();
+        int[] largest = {0};
+        LineSource.ByteLines sink = new LineSource.ByteLines() {
+            @Override
+            public void line(byte[] b, int from, int to) {
+                largest[0] = Math.max(largest[0], b.length);
+                lines.add(new String(b, from, to - from, StandardCharsets.UTF_8));
+            }
+
+            @Override
+            public void overlong(byte[] b, int from, int to) {
+                largest[0] = Math.max(largest[0], b.length);
+                overlong.add(new String(b, from, to - from, StandardCharsets.UTF_8));
+            }
+        };
+        ByteLineReader.read(new ByteArrayInputStream(text.toString().getBytes(StandardCharsets.UTF_8)), sink, 64, limit);
+        List<String> expected = new ArrayList<>(List.of("first"));
+        for (int i = 0; i < followers; i++) {
+            expected.add("after " + i);
+        }
+        assertThat(lines).containsExactlyElementsOf(expected);
+        assertThat(overlong).singleElement().asString().hasSize(ByteLineReader.OVERLONG_SAMPLE).matches("x+");
+        assertThat(largest[0]).isLessThanOrEqualTo(limit);
+        // a last line without newline over the limit: reported, nothing else
+        overlong.clear();
+        lines.clear();
+        ByteLineReader.read(new ByteArrayInputStream("y".repeat(limit * 3).getBytes(StandardCharsets.UTF_8)), sink, 64, limit);
+        assertThat(lines).isEmpty();
+        assertThat(overlong).hasSize(1);
+    }
 }

@@ -34,4 +34,27 @@ class ReplaySourceTest {
         assertThatThrownBy(() -> new ReplaySource("/nonexistent/x.trace").runBytes((b, from, to) -> { }))
                 .isInstanceOf(NoSuchFileException.class).hasMessageContaining("/nonexistent/x.trace");
     }
+
+    /** A directory is said to be one, not reported missing; a FIFO is read like stdin. */
+    @Test
+    void aDirectoryIsNamedAndAFifoIsRead(@TempDir Path dir) throws Exception {
+        assertThatThrownBy(() -> new ReplaySource(dir.toString()).runBytes((b, from, to) -> { }))
+                .isInstanceOf(IOException.class).isNotInstanceOf(NoSuchFileException.class)
+                .hasMessageContaining(dir.toString()).hasMessageContaining("is a directory");
+        Path fifo = dir.resolve("trace.fifo");
+        Process mk = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+        assertThat(mk.waitFor()).isZero();
+        Thread writer = new Thread(() -> {
+            try {
+                Files.writeString(fifo, "a\nb\n");
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        writer.start();
+        List<String> lines = new ArrayList<>();
+        new ReplaySource(fifo.toString()).run(lines::add);
+        writer.join();
+        assertThat(lines).containsExactly("a", "b");
+    }
 }

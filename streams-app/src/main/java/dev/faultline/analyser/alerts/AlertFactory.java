@@ -33,6 +33,11 @@ public final class AlertFactory {
                 .build();
     }
 
+    /** The id of the budget alert that stands for {@code first} and the alerts after it (AlertFolder). */
+    static String budgetId(Alert first) {
+        return stableId(first.getRule(), first.getVm() + "|budget|" + first.getAlertId(), null, null, 0);
+    }
+
     /** The same rule, VM, range and first evidence always give the same id (replays, retries). */
     static String stableId(String rule, String vm, Long gfnStart, Long gfnEnd, long firstSeq) {
         try {

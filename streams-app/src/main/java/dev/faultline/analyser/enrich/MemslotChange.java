@@ -49,7 +49,9 @@ public final class MemslotChange {
         previousGmem = old != null && old.isGmemBound();
         populatedPrivate = previousGmem && old.gmemInode != null && hasPopulatedPrivate(view, old);
         Integer other = null;
-        if (size > 0 && m.getGmemFd() != null && (flags & 4) != 0) {
+        // size and offset are u64: 2^63 bytes is a size, not a negative one; in pages (< 2^52 each) the end
+        // of the range cannot wrap
+        if (size != 0 && m.getGmemFd() != null && (flags & 4) != 0) {
             long first = (m.getGmemOffset() == null ? 0 : m.getGmemOffset()) >>> 12;
             long end = first + (size >>> 12);
             for (VmState.Memslot b : s.bindingsOf(m.getGmemFd(), m.getGmemInode())) {

@@ -59,6 +59,10 @@ public final class RuleSet {
         } catch (IOException e) {
             throw new RuleFileException("cannot list rules directory " + dir + ": " + e.getMessage(), e);
         }
+        if (files.isEmpty()) {
+            // a mistyped path must not turn detection off quietly
+            throw new RuleFileException("rules directory " + dir + " has no rule files (*.yaml, *.yml)");
+        }
         List<YamlNode> entries = new ArrayList<>();
         for (Path f : files) {
             YamlNode root = YamlNode.read(f);
@@ -105,6 +109,10 @@ public final class RuleSet {
                     throw new RuleFileException(n.where() + ": rule '" + r.id() + "' is already defined in " + dup.meta().file());
                 }
             }
+        }
+        if (rules.isEmpty()) {
+            throw new RuleFileException("rules directory " + dir + ": " + files.stream().map(Path::toString)
+                    .collect(Collectors.joining(", ")) + " define no rule");
         }
         Set<String> usedMacros = new LinkedHashSet<>();
         for (YamlNode n : entries) {

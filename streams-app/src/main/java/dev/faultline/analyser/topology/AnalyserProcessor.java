@@ -75,7 +75,8 @@ final class AnalyserProcessor implements Processor<String, Event, String, Alert>
         this.history = new AttributeHistory(hist);
         KeyValueStore<Bytes, byte[]> slots = context.getStateStore(AnalyserTopology.MEMSLOT_STORE);
         this.memslots = new MemslotStore(slots);
-        this.folder = new AlertFolder(context.getStateStore(AnalyserTopology.FOLD_STORE), foldWindowMs);
+        this.folder = new AlertFolder(context.getStateStore(AnalyserTopology.FOLD_STORE), foldWindowMs,
+                AnalyserTopology.ALERT_BUDGET);
         context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, now -> folder.closeWindows(now, this::forward));
     }
 

@@ -32,6 +32,8 @@ public final class AnalyserTopology {
     public static final String MEMSLOT_STORE = "memslots";
     /** Repeats of an alert within this long are folded into one alert with a count. */
     public static final long DEFAULT_FOLD_WINDOW_MS = 10_000;
+    /** Distinct alerts of one rule on one VM per fold window before the rest are counted into one (AlertFolder). */
+    public static final int ALERT_BUDGET = 100;
 
     private AnalyserTopology() {
     }

@@ -43,4 +43,34 @@ class AlertFoldingTest {
         assertThat(alerts.get(1).getCount()).isEqualTo(1);
         assertThat(records.get(0).getAlertId()).isEqualTo(records.get(2).getAlertId());
     }
+
+    /**
+     * A guest's flood of different alerts: 350 malformed conversion requests, each for another range, on
+     * one VM within one 10 s window of its time, then 5 more in the next window. The first 100 go out one
+     * by one, the other 250 as one budget alert counted 250; the next window has its own budget.
+     */
+    @Test
+    void aFloodOfDistinctAlertsIsCappedPerRuleAndVmByABudgetAlert() {
+        List<String> l = snpWithPrivatePage();
+        l.add(line(100, "1.5", "faultline_create_vcpu: vmfd 5 id 0 ret 7"));
+        l.add(line(101, "1.6", "sys_ioctl(fd: 7, cmd: 0xae80, arg: 0)"));
+        for (int i = 0; i < 355; i++) {
+            String ts = i < 350 ? String.format("2.%06d", i) : String.format("13.%06d", i);
+            l.add(line(101, ts, "kvm_hypercall: nr 0xc a0 0x" + Long.toHexString((2L * i + 1) << 12)
+                    + " a1 0x8000000000000000 a2 0x10 a3 0x0"));
+        }
+        List<Alert> records = Traces.analyse(RuleSet.load(Path.of("../rules")).only("malformed-conversion-request"),
+                Traces.events(l));
+        List<Alert> alerts = AlertFolder.latestPerId(records);
+        List<Alert> budget = alerts.stream().filter(a -> a.getMessage().startsWith("alert budget")).toList();
+        assertThat(budget).singleElement().satisfies(b -> {
+            assertThat(b.getCount()).isEqualTo(250);
+            assertThat(b.getGfnStart()).isNull();
+            assertThat(b.getRule()).isEqualTo("malformed-conversion-request");
+            assertThat(b.getMessage()).contains("more than 100 alerts").contains("a0 0xc9000"); // the 101st request
+        });
+        assertThat(alerts).hasSize(100 + 1 + 5);
+        assertThat(records.stream().filter(a -> a.getAlertId().equals(budget.get(0).getAlertId())))
+                .as("sent when it opened, and again with its final count").extracting(Alert::getCount).containsExactly(1, 250);
+    }
 }

@@ -54,6 +54,22 @@ class RuleSetLoadingTest {
         refused(OK_RULE.replace("0x1000u", "0x1000"), "rule 'r1'", "uint");
     }
 
+    /** rules/README: ordering compares numbers across int and uint (CEL's heterogeneous comparison); equality does not load. */
+    @Test
+    void orderingAcrossIntAndUintLoads() throws IOException {
+        assertThat(load(OK_RULE.replace("evt.gpa == 0x1000u", "evt.gpa > 4096")).enabled()).hasSize(1);
+    }
+
+    /** A mistyped --rules path must not turn detection off quietly. */
+    @Test
+    void aDirectoryWithoutRulesIsRefused() throws IOException {
+        assertThatThrownBy(() -> RuleSet.load(dir)).isInstanceOf(RuleFileException.class)
+                .hasMessageContaining(dir.toString()).hasMessageContaining("no rule files");
+        Files.writeString(dir.resolve("notes.txt"), "not a rule file");
+        assertThatThrownBy(() -> RuleSet.load(dir)).hasMessageContaining("no rule files");
+        refused("- macro: m\n  condition: evt.type == \"Mmio\"\n", "define no rule");
+    }
+
     @Test
     void unknownKeyAndBadPriority() {
         refused(OK_RULE + "  severity: high\n", "unknown key 'severity'");
