@@ -32,6 +32,17 @@ final class Alertmanager implements AutoCloseable {
     }
 
     static Alertmanager start(Path dir) throws Exception {
+        return start(dir, freePort());
+    }
+
+    /** A free loopback port to start one on later (a sink may be pointed at it before it runs). */
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    static Alertmanager start(Path dir, int port) throws Exception {
         KernelFeatures.requireTool(Files.isExecutable(BINARY), "Alertmanager at " + BINARY + " (apt-get install prometheus-alertmanager)");
         Path config = Files.writeString(dir.resolve("alertmanager.yml"), """
                 route:
@@ -40,10 +51,6 @@ final class Alertmanager implements AutoCloseable {
                 receivers:
                   - name: 'null'
                 """);
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
         Process p = new ProcessBuilder(BINARY.toString(), "--config.file=" + config, "--storage.path=" + dir.resolve("data"),
                 "--web.listen-address=127.0.0.1:" + port, "--cluster.listen-address=")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("alertmanager.log").toFile()).start();

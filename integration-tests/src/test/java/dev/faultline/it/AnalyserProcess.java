@@ -42,10 +42,17 @@ final class AnalyserProcess implements AutoCloseable {
      */
     static AnalyserProcess start(Path home, String name, String bootstrapServers, Path stateDir, Map<String, String> props)
             throws IOException {
+        return start(home, name, bootstrapServers, stateDir, props, List.of());
+    }
+
+    /** The same with more options of {@code analyse} (e.g. --sinks FILE). */
+    static AnalyserProcess start(Path home, String name, String bootstrapServers, Path stateDir, Map<String, String> props,
+            List<String> options) throws IOException {
         int port = freePort();
         List<String> cmd = new ArrayList<>(List.of(home.resolve("bin/faultline").toString(), "analyse",
                 "--bootstrap-servers", bootstrapServers, "--state-dir", stateDir.toString(),
                 "--http-port", Integer.toString(port), "--application-server", "127.0.0.1:" + port));
+        cmd.addAll(options);
         props.forEach((k, v) -> {
             cmd.add("-X");
             cmd.add(k + "=" + v);

@@ -11,7 +11,10 @@ import java.util.Map;
 
 /**
  * Prometheus Alertmanager: POST /api/v2/alerts with labels alertname/rule/vm/priority/severity/host
- * (what routes and groups) and annotations summary/description/alert_id/gfn (what people read).
+ * (what routes and groups) and alert_id, and annotations summary/description/alert_id/gfn (what people
+ * read). Alertmanager tells alerts apart by their labels: with the alert id among them, two alerts of
+ * one rule on one VM (two GFN ranges) stay two, and a folded update or a redelivery of one alert
+ * replaces it instead of adding another.
  */
 public final class AlertmanagerSink implements AlertSink {
     private final URI endpoint;
@@ -39,6 +42,7 @@ public final class AlertmanagerSink implements AlertSink {
         labels.put("host", a.getHost());
         labels.put("priority", a.getPriority().name().toLowerCase());
         labels.put("severity", a.getPriority().name().toLowerCase());
+        labels.put("alert_id", a.getAlertId());
         ObjectNode ann = alert.putObject("annotations");
         ann.put("summary", a.getRule() + " on " + a.getVm());
         ann.put("description", a.getMessage());

@@ -15,7 +15,9 @@ import org.slf4j.LoggerFactory;
  * One sink behind a bounded queue and its own worker: the filter (minimum priority, rules) is
  * applied on offer, delivery is retried with exponential backoff, and nothing ever waits on the
  * sink: when the queue is full an alert is dropped and counted, so a down sink cannot slow or
- * stop the analyser.
+ * stop the analyser. Each offer says when the channel is done with the alert (delivered, filtered,
+ * dropped or given up, each counted): the router commits its offsets only past alerts every channel
+ * is done with, so an alert still queued when the analyser dies is read and sent again.
  */
 public final class SinkChannel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SinkChannel.class);
@@ -35,7 +37,7 @@ public final class SinkChannel implements AutoCloseable {
     private final Priority minPriority;
     private final Set<String> rules;
     private final Retry retry;
-    private final BlockingQueue<Alert> queue;
+    private final BlockingQueue<Pending> queue;
     private final Thread worker;
     private volatile boolean running = true;
 
@@ -59,56 +61,68 @@ public final class SinkChannel implements AutoCloseable {
         worker.start();
     }
 
+    private record Pending(Alert alert, Runnable done) {
+    }
+
     /** Never blocks. */
     public void offer(Alert a) {
+        offer(a, () -> { });
+    }
+
+    /** Never blocks; {@code done} runs once the channel is done with the alert, whatever became of it. */
+    public void offer(Alert a, Runnable done) {
         if (a.getPriority().ordinal() < minPriority.ordinal() || (!rules.isEmpty() && !rules.contains(a.getRule()))) {
             filtered.incrementAndGet();
+            done.run();
             return;
         }
-        if (queue.offer(a)) {
+        if (queue.offer(new Pending(a, done))) {
             accepted.incrementAndGet();
         } else {
             droppedFull.incrementAndGet();
+            done.run();
         }
     }
 
     private void work() {
         while (running) {
-            Alert a;
+            Pending p;
             try {
-                a = queue.poll(200, TimeUnit.MILLISECONDS);
+                p = queue.poll(200, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 return;
             }
-            if (a != null) {
-                deliverWithRetry(a);
+            if (p != null && deliverWithRetry(p.alert())) {
+                p.done().run();
             }
         }
     }
 
-    private void deliverWithRetry(Alert a) {
+    /** True when the channel is done with {@code a} (delivered or given up); false when it was closed first. */
+    private boolean deliverWithRetry(Alert a) {
         long backoff = retry.initialBackoffMs();
         for (int attempt = 1; running; attempt++) {
             try {
                 sink.deliver(a);
                 delivered.incrementAndGet();
-                return;
+                return true;
             } catch (Exception e) {
                 failedAttempts.incrementAndGet();
                 lastError.set(e.getMessage());
                 if (attempt >= retry.attempts()) {
                     droppedGaveUp.incrementAndGet();
                     LOG.warn("sink {}: giving up on alert {} after {} attempts: {}", name, a.getAlertId(), attempt, e.getMessage());
-                    return;
+                    return true;
                 }
                 try {
                     Thread.sleep(backoff);
                 } catch (InterruptedException ie) {
-                    return;
+                    return false;
                 }
                 backoff = Math.min(backoff * 2, retry.maxBackoffMs());
             }
         }
+        return false;
     }
 
     public Stats stats() {
@@ -116,7 +130,10 @@ public final class SinkChannel implements AutoCloseable {
                 droppedFull.get(), droppedGaveUp.get(), queue.size(), lastError.get());
     }
 
-    /** Stops the worker; what is still queued is not delivered (and is counted in stats().queued). */
+    /**
+     * Stops the worker; what is still queued is not delivered (counted in stats().queued) and not done:
+     * the router does not commit past it, so the next analyser sends it.
+     */
     @Override
     public void close() {
         running = false;
