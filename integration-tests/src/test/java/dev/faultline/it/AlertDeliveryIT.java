@@ -115,7 +115,6 @@ class AlertDeliveryIT {
                     inAlertmanager.clear();
                     JsonNode alerts = JSON.readTree(am.get("/api/v2/alerts").body());
                     alerts.forEach(a -> inAlertmanager.add(a.get("labels").get("alert_id").asText()));
-                    assertThat(alerts.size()).as("one Alertmanager alert per alert id").isEqualTo(inAlertmanager.size());
                     Thread.sleep(500);
                 }
                 assertThat(inAlertmanager).as("every alert in Alertmanager, once").isEqualTo(ids);

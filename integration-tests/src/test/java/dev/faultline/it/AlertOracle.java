@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -34,9 +35,12 @@ import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
@@ -102,8 +106,13 @@ final class AlertOracle {
         return byKey;
     }
 
-    /** Every committed alert on faultline.alerts, each id in its latest form, by alert key. */
-    static Map<String, Key> streamed(String bootstrapServers) {
+    /**
+     * Every committed alert on faultline.alerts, each id in its latest form, by alert key. Read once no
+     * transaction is open on the topic: a killed analyser's is aborted only when its timeout passes, and
+     * until then a read_committed reader sees nothing past it.
+     */
+    static Map<String, Key> streamed(String bootstrapServers) throws Exception {
+        awaitNoOpenTransaction(bootstrapServers, Topics.ALERTS);
         List<Alert> records = new ArrayList<>();
         try (KafkaConsumer<String, Alert> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
                 bootstrapServers, ConsumerConfig.GROUP_ID_CONFIG, "oracle-" + UUID.randomUUID(),
@@ -136,6 +145,27 @@ final class AlertOracle {
     private static String key(String rule, String vm, String gfnStart, String gfnEnd, String message, List<Long> evidence) {
         String key = rule + "|" + vm + "|" + gfnStart + "|" + gfnEnd;
         return message.startsWith("alert budget:") ? key + "|budget|" + evidence : key;
+    }
+
+    /** Until every partition's last stable offset is its high watermark (2 minutes at most). */
+    static void awaitNoOpenTransaction(String bootstrapServers, String topic) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (int i = 0; i < partitions; i++) {
+                latest.put(new TopicPartition(topic, i), OffsetSpec.latest());
+            }
+            while (System.nanoTime() < deadline) {
+                var stable = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get();
+                var high = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all().get();
+                if (latest.keySet().stream().allMatch(tp -> stable.get(tp).offset() == high.get(tp).offset())) {
+                    return;
+                }
+                Thread.sleep(200);
+            }
+        }
+        throw new AssertionError("a transaction stayed open on " + topic + " for 2 minutes");
     }
 
     private static String hex(Long gfn) {

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * SPEC 8, hostile text: 1 000 000 lines of a simulated trace, most of them damaged by a seeded fuzzer
  * (byte flips, truncation at every position of a line, NULs, invalid UTF-8, numbers past 2^64, timestamps
  * going back, 100 000 distinct thread ids and event names, helper lines with a field missing or misspelt)
- * and three lines of 1.5 MB, through the archive's {@code collect} and {@code check} in small heaps. Both
+ * and four lines of 1.5 MB, through the archive's {@code collect} and {@code check} in small heaps. Both
  * read every line (the count they print is the file's), exit as on any trace (collect 0; check 0 or 1,
  * never 2 or 3), and count what they skipped by reason.
  */
@@ -117,7 +117,10 @@ class FuzzedTraceIT {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(err.toFile());
         pb.environment().put("FAULTLINE_JAVA_OPTS", "-Xmx" + heap);
         Process p = pb.start();
-        assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
+        if (!p.waitFor(5, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new AssertionError("faultline " + args[0] + " did not finish in 5 minutes: " + Files.readString(err));
+        }
         return new Run(p.exitValue(), Files.readString(err));
     }
 
@@ -130,7 +133,8 @@ class FuzzedTraceIT {
                 .contains("line-too-long").contains("malformed: ").contains("bad-payload: ")
                 .containsPattern("unsupported events: [0-9]+ \\([0-9]+ names, the 20 most frequent shown\\)");
         assertThat(collect.err().lines().count()).as("a summary, not a line per name").isLessThan(200);
-        assertThat(collect.err()).doesNotContain("\u0000").doesNotContain("Exception");
+        // no crash, no stack trace (a counted line's sample may name an exception; a thrown one is not counted)
+        assertThat(collect.err()).doesNotContain("\u0000").doesNotContain("Exception in thread").doesNotContain("\tat ");
     }
 
     @Test
@@ -139,6 +143,6 @@ class FuzzedTraceIT {
         System.out.println("FuzzedTraceIT check:\n" + check.err());
         assertThat(check.exit()).as(check.err()).isIn(0, 1);
         assertThat(check.err()).containsPattern("[0-9]+ of " + lines + " lines skipped").contains("line-too-long")
-                .doesNotContain("Exception");
+                .doesNotContain("Exception in thread").doesNotContain("\tat ");
     }
 }

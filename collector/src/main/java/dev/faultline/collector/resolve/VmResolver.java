@@ -336,12 +336,21 @@ public final class VmResolver {
     }
 
     /** Changes the process model for one completed KVM ioctl and emits its event. */
-    /** A completed call applied; one whose helper line lacks a field or holds a bad number is counted and skipped. */
+    /**
+     * A completed call applied; one whose helper line lacks a field or holds a bad number, or that cannot be
+     * applied at all, is counted and skipped (its sample is the call's line; the number is the line being
+     * read when it was applied).
+     */
     private void apply(CompletedCall c) {
         try {
             applyCall(c);
         } catch (PayloadException e) {
             stats.skipLine("bad-payload: " + c.ioctl(), e.getMessage() + ": " + c.line().text());
+        } catch (EventSink.Failed e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // counted against the call, not against whichever line happened to release it
+            stats.skipLine("unresolvable: " + c.ioctl(), e + ": " + c.line().text());
         }
     }
 

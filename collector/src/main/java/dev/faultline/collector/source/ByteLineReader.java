@@ -12,13 +12,13 @@ import java.util.Arrays;
  * {@link #MAX_LINE}). "\n" and "\r\n" end a line; the last line needs no terminator. One array, reused: a
  * fresh one per read was a quarter of the collector's allocation.
  *
- * <p>A line longer than {@link #MAX_LINE} (no trace line is: the kernel prints at most a page per event) is
- * not read into memory: its first bytes go to {@link LineSource.ByteLines#overlong} and the rest is skipped
+ * <p>A line of {@link #MAX_LINE} bytes or more (no trace line is: the kernel prints at most a page per event)
+ * is not read into memory: its first bytes go to {@link LineSource.ByteLines#overlong} and the rest is skipped
  * up to the next line, so a file without newlines costs one array, not all of memory.
  */
 public final class ByteLineReader {
     static final int CHUNK = 1 << 16;
-    /** The longest line read whole. */
+    /** Lines of this many bytes or more, terminator included, are overlong; shorter ones are read whole. */
     public static final int MAX_LINE = 1 << 20;
 
     private ByteLineReader() {

@@ -17,6 +17,8 @@ public final class AlertFold {
     public long firstWallMs;
     /** A budget counter's window: the kernel time it starts at (a multiple of the window's length). */
     public long windowStartNs;
+    /** Budget entries: the analyser's wall time of their last alert (idle ones are forgotten). */
+    public long lastWallMs;
     /** A budget counter's alert keys, at most the budget's number. */
     public List<String> keys;
 }

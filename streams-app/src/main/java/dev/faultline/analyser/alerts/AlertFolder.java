@@ -3,7 +3,10 @@ package dev.faultline.analyser.alerts;
 import dev.faultline.alerts.Alert;
 import dev.faultline.serde.AvroSerde;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -27,6 +30,8 @@ public final class AlertFolder {
     /** Keys of budget entries; '#' is in no rule id, so they never meet an alert's fold key. */
     private static final String BUDGET = "#budget|";
     private static final String EXCESS = "#excess|";
+    /** Wall time after which a budget nobody spent from is forgotten. */
+    static final long IDLE_MS = 3_600_000;
 
     private final KeyValueStore<String, AlertFold> folds;
     private final long windowMs;
@@ -43,8 +48,8 @@ public final class AlertFolder {
         String key = alert.getRule() + "|" + alert.getVm() + "|" + alert.getGfnStart() + "|" + alert.getGfnEnd();
         String ruleVm = alert.getRule() + "|" + alert.getVm();
         // the budget first, for repeats too: what is over it must not depend on when a fold closed
-        if (!spend(ruleVm, key, alert.getFirstKernelTsNs(), emit)) {
-            overBudget(EXCESS + ruleVm, alert, emit);
+        if (!spend(ruleVm, key, alert.getFirstKernelTsNs(), nowWallMs, emit)) {
+            overBudget(EXCESS + ruleVm, alert, nowWallMs, emit);
             return;
         }
         AlertFold f = folds.get(key);
@@ -81,7 +86,7 @@ public final class AlertFolder {
      * its window (a key already counted there is, again), false when the budget is spent. Windows are fixed
      * slices of kernel time; a new one sends the last one's budget alert with its final count.
      */
-    private boolean spend(String ruleVm, String alertKey, long tsNs, Consumer<Alert> emit) {
+    private boolean spend(String ruleVm, String alertKey, long tsNs, long nowWallMs, Consumer<Alert> emit) {
         String key = BUDGET + ruleVm;
         AlertFold b = folds.get(key);
         long window = Math.floorDiv(tsNs, windowMs * 1_000_000L) * windowMs * 1_000_000L; // fixed, not from the first alert
@@ -101,14 +106,16 @@ public final class AlertFolder {
         }
         b.count++;
         b.keys.add(alertKey); // at most budget of them
+        b.lastWallMs = nowWallMs;
         folds.put(key, b);
         return true;
     }
 
     /** An alert past the budget: counted into its rule and VM's budget alert, sent when that opens. */
-    private void overBudget(String key, Alert alert, Consumer<Alert> emit) {
+    private void overBudget(String key, Alert alert, long nowWallMs, Consumer<Alert> emit) {
         AlertFold excess = folds.get(key);
         if (excess != null) {
+            excess.lastWallMs = nowWallMs;
             count(key, excess, alert);
             return;
         }
@@ -120,26 +127,38 @@ public final class AlertFolder {
                         + " within " + windowMs / 1000 + " s; the rest are counted here, not sent one by one. The first: "
                         + alert.getMessage())
                 .build();
-        folds.put(key, open(standIn, 0));
+        AlertFold fresh = open(standIn, nowWallMs);
+        fresh.lastWallMs = nowWallMs;
+        folds.put(key, fresh);
         emit.accept(standIn);
     }
 
     /**
      * Closes every fold window that has run its time: emits the repeats' summaries, forgets the folds.
-     * Budget alerts are sent again when their count has grown, and kept: their window is the VM's time.
+     * Budget alerts are sent again when their count has grown and kept while their rule and VM alert
+     * (their window is the VM's time); a budget untouched for {@link #IDLE_MS} (a VM gone quiet or
+     * destroyed) is forgotten, so the store holds the rules and VMs alerting now, not every one ever seen.
      */
     public void closeWindows(long nowWallMs, Consumer<Alert> emit) {
         List<String> done = new ArrayList<>();
         try (KeyValueIterator<String, AlertFold> it = folds.all()) {
             while (it.hasNext()) {
                 KeyValue<String, AlertFold> e = it.next();
+                boolean idle = nowWallMs - e.value.lastWallMs >= IDLE_MS;
                 if (e.key.startsWith(EXCESS)) {
                     AlertFold f = e.value;
-                    update(f).ifPresent(a -> {
-                        emit.accept(a);
+                    Optional<Alert> grown = update(f);
+                    grown.ifPresent(emit);
+                    if (idle) {
+                        done.add(e.key);
+                    } else if (grown.isPresent()) {
                         folds.put(e.key, f);
-                    });
-                } else if (!e.key.startsWith(BUDGET) && nowWallMs - e.value.firstWallMs >= windowMs) {
+                    }
+                } else if (e.key.startsWith(BUDGET)) {
+                    if (idle) {
+                        done.add(e.key);
+                    }
+                } else if (nowWallMs - e.value.firstWallMs >= windowMs) {
                     summary(e.value).ifPresent(emit);
                     done.add(e.key);
                 }
@@ -153,28 +172,28 @@ public final class AlertFolder {
      * reader of faultline.alerts sees alerts, since an update re-uses its alert's id.
      */
     public static List<Alert> latestPerId(List<Alert> records) {
-        java.util.Map<String, Alert> byId = new java.util.LinkedHashMap<>();
+        Map<String, Alert> byId = new LinkedHashMap<>();
         records.forEach(a -> byId.put(a.getAlertId(), a));
         return new ArrayList<>(byId.values());
     }
 
     /** A budget alert whose count grew since it was last sent, with that count (and marked sent). */
-    private static java.util.Optional<Alert> update(AlertFold f) {
+    private static Optional<Alert> update(AlertFold f) {
         if (f.count == f.sentCount) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         f.sentCount = f.count;
         return summary(f);
     }
 
-    private static java.util.Optional<Alert> summary(AlertFold f) {
+    private static Optional<Alert> summary(AlertFold f) {
         if (f.count <= 1) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         Alert a = SERDE.decode(f.alert);
         a.setCount(f.count);
         a.setLastKernelTsNs(f.lastKernelTsNs);
         a.setMessage(a.getMessage() + " (" + f.count + " times)");
-        return java.util.Optional.of(a);
+        return Optional.of(a);
     }
 }

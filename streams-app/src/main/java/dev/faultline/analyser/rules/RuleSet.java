@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -150,9 +151,16 @@ public final class RuleSet {
         }
     }
 
+    private static final Pattern RULE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+
     private static CelRule compileRule(YamlNode n, Macros macros, Map<String, String> setups, List<String> warnings) {
         String id = n.string("rule", "rule");
         String what = "rule '" + id + "'";
+        if (!RULE_ID.matcher(id).matches()) {
+            // ids name alerts, metrics labels and store keys: letters, digits, '-', '_', '.' only
+            throw new RuleFileException(n.get("rule").where() + ": " + what + ": an id is letters, digits, '-', '_' and '.', "
+                    + "starting with a letter or digit");
+        }
         for (String k : n.keys()) {
             if (!RULE_KEYS.contains(k)) {
                 throw new RuleFileException(n.get(k).where() + ": " + what + ": unknown key '" + k + "' (known: "

@@ -15,10 +15,14 @@ import java.util.function.Consumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads committed alerts from faultline.alerts and hands each to every sink channel. It runs beside
@@ -30,6 +34,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 public final class AlertRouter implements AutoCloseable {
     public static final String GROUP = "faultline-sinks";
+    private static final Logger LOG = LoggerFactory.getLogger(AlertRouter.class);
 
     private final KafkaConsumer<String, Alert> consumer;
     private final List<SinkChannel> channels;
@@ -56,6 +61,8 @@ public final class AlertRouter implements AutoCloseable {
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        // a rebalance revokes only the partitions that move, not every one (and with them the alerts in flight)
+        c.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
         this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), AvroSerde.alerts());
         this.channels = channels;
         this.thread = new Thread(this::loop, "faultline-alert-router");
@@ -67,11 +74,18 @@ public final class AlertRouter implements AutoCloseable {
         consumer.subscribe(List.of(Topics.ALERTS), new ConsumerRebalanceListener() {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                commitDone(true); // what is still in flight there is sent again by the partition's next owner
-                partitions.forEach(tp -> {
-                    inFlight.remove(tp);
-                    committed.remove(tp);
-                });
+                try {
+                    commitDone(true);
+                } catch (RuntimeException e) {
+                    LOG.warn("alert router: commit before a rebalance failed ({}); the alerts are sent again", e.toString());
+                }
+                partitions.forEach(committed::remove);
+                // in-flight alerts stay tracked: queued once, they are not queued again if the partition comes back
+            }
+
+            @Override
+            public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                partitions.forEach(committed::remove); // no longer ours: nothing to commit
             }
 
             @Override
@@ -80,30 +94,24 @@ public final class AlertRouter implements AutoCloseable {
         });
         try {
             while (running) {
-                var records = consumer.poll(Duration.ofMillis(200));
-                records.forEach(r -> {
-                    onAlert.accept(r.value());
-                    TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-                    AtomicInteger left = new AtomicInteger(channels.size());
-                    ConcurrentSkipListMap<Long, AtomicInteger> open = inFlight.computeIfAbsent(tp, k -> new ConcurrentSkipListMap<>());
-                    open.put(r.offset(), left);
-                    Runnable done = () -> {
-                        if (left.decrementAndGet() == 0) {
-                            open.remove(r.offset());
-                        }
-                    };
-                    channels.forEach(ch -> ch.offer(r.value(), done));
-                    if (channels.isEmpty()) {
-                        open.remove(r.offset());
+                try {
+                    route(consumer.poll(Duration.ofMillis(200)));
+                    for (TopicPartition tp : consumer.assignment()) {
+                        positions.put(tp, consumer.position(tp));
                     }
-                });
-                for (TopicPartition tp : consumer.assignment()) {
-                    positions.put(tp, consumer.position(tp));
+                    commitDone(false);
+                } catch (WakeupException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    // a broker outage, a fenced member: the router must outlive it, or no alert reaches a sink again
+                    LOG.warn("alert router: {}; retrying in 1 s", e.toString());
+                    Thread.sleep(1_000);
                 }
-                commitDone(false);
             }
         } catch (WakeupException e) {
             // closing
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             try {
                 commitDone(true);
@@ -111,6 +119,29 @@ public final class AlertRouter implements AutoCloseable {
                 // closing anyway: the uncommitted alerts are read again
             }
             consumer.close();
+        }
+    }
+
+    /** Hands each alert to every channel, tracking it until all are done with it. */
+    private void route(Iterable<ConsumerRecord<String, Alert>> records) {
+        for (ConsumerRecord<String, Alert> r : records) {
+            TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+            ConcurrentSkipListMap<Long, AtomicInteger> open = inFlight.computeIfAbsent(tp, k -> new ConcurrentSkipListMap<>());
+            if (open.containsKey(r.offset())) {
+                continue; // read again after a rebalance gave the partition back: still queued from the first read
+            }
+            onAlert.accept(r.value());
+            if (channels.isEmpty()) {
+                continue;
+            }
+            AtomicInteger left = new AtomicInteger(channels.size());
+            open.put(r.offset(), left);
+            Runnable done = () -> {
+                if (left.decrementAndGet() == 0) {
+                    open.remove(r.offset());
+                }
+            };
+            channels.forEach(ch -> ch.offer(r.value(), done));
         }
     }
 
@@ -123,7 +154,8 @@ public final class AlertRouter implements AutoCloseable {
                 continue;
             }
             ConcurrentSkipListMap<Long, AtomicInteger> open = inFlight.get(tp);
-            Long first = open == null ? null : open.isEmpty() ? null : open.firstKey();
+            Map.Entry<Long, AtomicInteger> firstOpen = open == null ? null : open.firstEntry(); // channels remove meanwhile
+            Long first = firstOpen == null ? null : firstOpen.getKey();
             long upTo = first != null ? Math.min(first, position) : position;
             if (!Long.valueOf(upTo).equals(committed.get(tp))) {
                 offsets.put(tp, new OffsetAndMetadata(upTo));

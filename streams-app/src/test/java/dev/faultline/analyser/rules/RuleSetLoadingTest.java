@@ -70,6 +70,13 @@ class RuleSetLoadingTest {
         refused("- macro: m\n  condition: evt.type == \"Mmio\"\n", "define no rule");
     }
 
+    /** Ids name alerts and store keys (AlertFolder's budget keys start with '#'): a plain word, or a load error. */
+    @Test
+    void ruleIdsAreWords() {
+        refused(OK_RULE.replace("rule: r1", "rule: \"#excess\""), "a.yaml:1", "an id is letters");
+        refused(OK_RULE.replace("rule: r1", "rule: \"a|b\""), "an id is letters");
+    }
+
     @Test
     void unknownKeyAndBadPriority() {
         refused(OK_RULE + "  severity: high\n", "unknown key 'severity'");

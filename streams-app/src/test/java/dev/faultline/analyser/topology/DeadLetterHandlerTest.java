@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** A flood of dead letters is one log line per report interval, the first at once. */
+/** A flood of dead letters is one log line per report interval, the first at once (the tail later, on a timer). */
 class DeadLetterHandlerTest {
     @Test
     void reportsTheFirstAtOnceThenOncePerInterval() {
