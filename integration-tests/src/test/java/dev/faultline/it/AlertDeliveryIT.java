@@ -16,18 +16,13 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -143,18 +138,6 @@ class AlertDeliveryIT {
     }
 
     private static List<Alert> alertsOnTheTopic(String bootstrap) {
-        List<Alert> out = new ArrayList<>();
-        try (KafkaConsumer<String, Alert> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.GROUP_ID_CONFIG, "count-" + UUID.randomUUID(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), AvroSerde.alerts().deserializer())) {
-            c.subscribe(List.of(Topics.ALERTS));
-            int empty = 0;
-            while (empty < 10) {
-                var batch = c.poll(Duration.ofMillis(300));
-                empty = batch.isEmpty() ? empty + 1 : 0;
-                batch.forEach(r -> out.add(r.value()));
-            }
-        }
-        return out;
+        return TopicReader.values(bootstrap, Topics.ALERTS, AvroSerde.alerts().deserializer());
     }
 }

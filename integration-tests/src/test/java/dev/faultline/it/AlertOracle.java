@@ -32,17 +32,13 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * The oracle of the stream tests: what {@code faultline check} finds in a trace, and what reached
@@ -113,19 +109,7 @@ final class AlertOracle {
      */
     static Map<String, Key> streamed(String bootstrapServers) throws Exception {
         awaitNoOpenTransaction(bootstrapServers, Topics.ALERTS);
-        List<Alert> records = new ArrayList<>();
-        try (KafkaConsumer<String, Alert> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrapServers, ConsumerConfig.GROUP_ID_CONFIG, "oracle-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-                new StringDeserializer(), AvroSerde.alerts().deserializer())) {
-            c.subscribe(List.of(Topics.ALERTS));
-            int empty = 0;
-            while (empty < 10) {
-                var batch = c.poll(Duration.ofMillis(300));
-                empty = batch.isEmpty() ? empty + 1 : 0;
-                batch.forEach(r -> records.add(r.value()));
-            }
-        }
+        List<Alert> records = TopicReader.values(bootstrapServers, Topics.ALERTS, AvroSerde.alerts().deserializer());
         Map<String, List<Alert>> byKey = new TreeMap<>();
         for (Alert a : AlertFolder.latestPerId(records)) {
             String key = key(a.getRule(), a.getVm(), hex(a.getGfnStart()), hex(a.getGfnEnd()), a.getMessage(),

@@ -25,13 +25,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.GroupState;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -235,19 +231,7 @@ class AnalyserKilledIT {
     private static Map<String, VmEnd> endStateOf(String bootstrap) {
         Map<String, TreeMap<String, String>> slots = new TreeMap<>();
         Map<String, List<MemoryAttributes>> attrs = new HashMap<>();
-        List<Event> events = new ArrayList<>();
-        try (KafkaConsumer<String, Event> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.GROUP_ID_CONFIG, "end-state-" + UUID.randomUUID(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                "earliest", ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000"), new StringDeserializer(),
-                AvroSerde.events().deserializer())) {
-            c.subscribe(List.of(Topics.EVENTS));
-            int empty = 0;
-            while (empty < 5) {
-                var batch = c.poll(Duration.ofMillis(300));
-                empty = batch.isEmpty() ? empty + 1 : 0;
-                batch.forEach(r -> events.add(r.value()));
-            }
-        }
+        List<Event> events = new ArrayList<>(TopicReader.values(bootstrap, Topics.EVENTS, AvroSerde.events().deserializer()));
         // per VM in sequence order: a VM's events are on one partition, in order
         events.sort(Comparator.comparingLong(e -> e.getHeader().getSeq()));
         for (Event e : events) {

@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,10 +20,7 @@ import kafka.server.BrokerServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartitionInfo;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.Test;
@@ -142,16 +138,8 @@ class BrokerBounceIT {
     /** The header sequence numbers of every event on faultline.events, sorted. */
     private static List<Long> sequencesOnTheTopic(String bootstrap) {
         List<Long> seqs = new ArrayList<>();
-        try (KafkaConsumer<String, Event> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.GROUP_ID_CONFIG, "seqs-" + UUID.randomUUID(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000"), new StringDeserializer(), AvroSerde.events().deserializer())) {
-            c.subscribe(List.of(Topics.EVENTS));
-            int empty = 0;
-            while (empty < 10) {
-                var batch = c.poll(Duration.ofMillis(300));
-                empty = batch.isEmpty() ? empty + 1 : 0;
-                batch.forEach(r -> seqs.add(r.value().getHeader().getSeq()));
-            }
+        for (Event e : TopicReader.values(bootstrap, Topics.EVENTS, AvroSerde.events().deserializer())) {
+            seqs.add(e.getHeader().getSeq());
         }
         seqs.sort(null);
         return seqs;

@@ -27,8 +27,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -104,28 +102,17 @@ class PoisonIT {
             System.out.println("PoisonIT: " + good.size() + " good events, " + bad + " bad records " + kinds);
 
             Map<ByteBuffer, Integer> dead = new HashMap<>();
-            int[] withReason = {0};
-            try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                    kafka.bootstrapServers(), ConsumerConfig.GROUP_ID_CONFIG, "dlq-" + UUID.randomUUID(),
-                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                    ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-                c.subscribe(List.of(Topics.DEAD_LETTERS));
-                int empty = 0;
-                while (empty < 10) {
-                    var batch = c.poll(Duration.ofMillis(300));
-                    empty = batch.isEmpty() ? empty + 1 : 0;
-                    batch.forEach(r -> {
-                        dead.merge(ByteBuffer.wrap(r.value()), 1, Integer::sum);
-                        var h = r.headers().lastHeader("__streams.errors.message");
-                        if (h != null && new String(h.value(), StandardCharsets.UTF_8).contains("cannot decode")) {
-                            withReason[0]++;
-                        }
-                    });
+            int withReason = 0;
+            for (var r : TopicReader.all(kafka.bootstrapServers(), Topics.DEAD_LETTERS, new ByteArrayDeserializer())) {
+                dead.merge(ByteBuffer.wrap(r.value()), 1, Integer::sum);
+                var h = r.headers().lastHeader("__streams.errors.message");
+                if (h != null && new String(h.value(), StandardCharsets.UTF_8).contains("cannot decode")) {
+                    withReason++;
                 }
             }
             assertThat(dead.values().stream().mapToInt(Integer::intValue).sum()).as("dead letters").isEqualTo(bad);
             assertThat(dead).as("exactly the bad records, once each").isEqualTo(badSent);
-            assertThat(withReason[0]).as("each with its reason").isEqualTo(bad);
+            assertThat(withReason).as("each with its reason").isEqualTo(bad);
 
             String metrics = analyser.get("/metrics").body();
             double dropped = metrics.lines().filter(l -> l.startsWith("kafka_stream_task_dropped_records_total"))
