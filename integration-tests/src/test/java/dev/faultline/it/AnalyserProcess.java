@@ -106,6 +106,17 @@ final class AnalyserProcess implements AutoCloseable {
         }
     }
 
+    /** A copy of its whole output in target/analyser-logs (the state directory is a test's temporary one). */
+    Path keepLog() {
+        try {
+            Path kept = Path.of("target/analyser-logs").resolve(log.getFileName());
+            Files.createDirectories(kept.getParent());
+            return Files.copy(log, kept, java.nio.file.StandardCopyOption.REPLACE_EXISTING).toAbsolutePath();
+        } catch (IOException e) {
+            return log;
+        }
+    }
+
     /** SIGTERM (the analyser closes cleanly), SIGKILL if it has not ended within 30 s. */
     @Override
     public void close() throws InterruptedException {
