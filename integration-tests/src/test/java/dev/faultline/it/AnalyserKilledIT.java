@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * SPEC 8, the analyser's half: analysers are separate processes of the unpacked archive on a real broker,
@@ -88,14 +89,30 @@ class AnalyserKilledIT {
         BOTH_KILLED_ONE_RESTARTED
     }
 
+    /**
+     * Every fault once; {@code -Dit.faults=A,B -Dit.repeat=N} runs the named ones N times each, to chase an
+     * intermittent failure.
+     */
+    static List<Fault> faults() {
+        String only = System.getProperty("it.faults", "");
+        List<Fault> chosen = only.isBlank() ? List.of(Fault.values())
+                : Arrays.stream(only.split(",")).map(String::trim).map(Fault::valueOf).toList();
+        int repeat = Integer.getInteger("it.repeat", 1);
+        List<Fault> out = new ArrayList<>();
+        for (int i = 0; i < repeat; i++) {
+            out.addAll(chosen);
+        }
+        return out;
+    }
+
     @ParameterizedTest
-    @EnumSource(Fault.class)
+    @MethodSource("faults")
     void alertsEqualTheOracleAndEveryVmIsAnswered(Fault fault) throws Exception {
         Map<String, String> props = new LinkedHashMap<>(FAST_FAILOVER);
         if (fault == Fault.ONE_KILLED_ONE_STANDBY) {
             props.put("num.standby.replicas", "1");
         }
-        Path state = Files.createDirectory(dir.resolve(fault.name()));
+        Path state = Files.createTempDirectory(dir, fault.name());
         try (KafkaCluster kafka = TestKafka.start()) {
             String bootstrap = kafka.bootstrapServers();
             AnalyserProcess a = AnalyserProcess.start(home, "a", bootstrap, state.resolve("a"), props);

@@ -59,7 +59,8 @@ final class AnalyserProcess implements AutoCloseable {
         });
         Path log = stateDir.resolveSibling(stateDir.getFileName() + "-" + name + ".log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().put("FAULTLINE_JAVA_OPTS", "-Xmx768m");
+        // FAULTLINE_IT_ANALYSER_OPTS: more JVM options for the analysers, e.g. -Dlogback.configurationFile=F
+        pb.environment().put("FAULTLINE_JAVA_OPTS", ("-Xmx768m " + System.getenv().getOrDefault("FAULTLINE_IT_ANALYSER_OPTS", "")).trim());
         return new AnalyserProcess(name, port, log, pb.start());
     }
 
