@@ -47,7 +47,7 @@ function showVms(vms) {
     const tr = document.createElement("tr");
     tr.dataset.vm = v.id;
     tr.className = v.id === view.vm ? "selected" : "";
-    for (const text of [v.id, v.type, String(v.alerts)]) {
+    for (const text of [v.id, v.attached ? `${v.type} (attached)` : v.type, String(v.alerts)]) {
       const td = document.createElement("td");
       td.textContent = text;
       tr.append(td);
@@ -80,7 +80,8 @@ async function refreshVm(whole) {
   view.alerts = alerts.alerts;
   $("vm-title").textContent = vm;
   const started = summary.guestStarted ? "guest running" : "set-up";
-  $("vm-summary").textContent = `${summary.type} on ${summary.host} · ${started}${summary.destroyed ? " · destroyed" : ""}`
+  const attached = summary.attached ? " · attached mid-stream: created before the capture, type and earlier set-up unknown" : "";
+  $("vm-summary").textContent = `${summary.type} on ${summary.host} · ${started}${attached}${summary.destroyed ? " · destroyed" : ""}`
     + ` · ${slots.memslots.length} memslot(s), ${slots.gmem.length} guest_memfd file(s)`
     + ` · events ${seconds(summary.firstTsNs)}–${seconds(summary.lastTsNs)} s`;
   showMemslots(slots);

@@ -16,10 +16,10 @@ final class VmJson {
     private VmJson() {
     }
 
-    record VmListEntry(String id, String type, String host, boolean destroyed, int memslots, int gmemFiles, long lastTsNs,
-            long alerts, Map<String, Long> alertsPerRule) {
+    record VmListEntry(String id, String type, String host, boolean attached, boolean destroyed, int memslots, int gmemFiles,
+            long lastTsNs, long alerts, Map<String, Long> alertsPerRule) {
         static VmListEntry of(VmFacts s) {
-            return new VmListEntry(s.id(), s.type(), s.host(), s.destroyed(), s.memslots().size(), s.gmem().size(),
+            return new VmListEntry(s.id(), s.type(), s.host(), s.attached(), s.destroyed(), s.memslots().size(), s.gmem().size(),
                     s.lastTsNs(), s.alertsTotal(), s.alertsPerRule());
         }
     }
@@ -57,11 +57,11 @@ final class VmJson {
         }
     }
 
-    record VmSummary(String id, String type, String host, boolean destroyed, boolean guestStarted, long firstTsNs,
+    record VmSummary(String id, String type, String host, boolean attached, boolean destroyed, boolean guestStarted, long firstTsNs,
             long lastTsNs, List<VmFacts.MemslotFacts> memslots, List<VmFacts.GmemFileFacts> gmem, Map<String, Long> counters,
             long historyEntries, long historyHorizonNs) {
         static VmSummary of(VmFacts s) {
-            return new VmSummary(s.id(), s.type(), s.host(), s.destroyed(), s.guestStarted(), s.firstTsNs(), s.lastTsNs(),
+            return new VmSummary(s.id(), s.type(), s.host(), s.attached(), s.destroyed(), s.guestStarted(), s.firstTsNs(), s.lastTsNs(),
                     s.memslots(), s.gmem(), s.counters(), s.historyEntries(), s.historyHorizonNs());
         }
     }

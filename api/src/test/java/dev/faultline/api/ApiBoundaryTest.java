@@ -34,7 +34,7 @@ class ApiBoundaryTest {
     void summaryFieldsAreTheDocumentedOnes() {
         var slot = new dev.faultline.analyser.query.VmFacts.MemslotFacts(0, 1, 4, 0x100000, 0x200000, 0x7f0000000000L, 6, 0x77L, 0);
         var gmem = new dev.faultline.analyser.query.VmFacts.GmemFileFacts(6, 0x77L, 0x200000L, 3L);
-        var summary = new VmJson.VmSummary("vm", "SEV_SNP", "h", false, true, 1, 2, List.of(slot), List.of(gmem),
+        var summary = new VmJson.VmSummary("vm", "SEV_SNP", "h", false, false, true, 1, 2, List.of(slot), List.of(gmem),
                 java.util.Map.of(), 0, Long.MIN_VALUE);
         var json = Json.MAPPER.valueToTree(summary);
         assertThat(json.get("memslots").get(0).fieldNames()).toIterable().containsExactly("addressSpace", "slot", "flags",

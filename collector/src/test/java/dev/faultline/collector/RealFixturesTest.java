@@ -108,8 +108,14 @@ public class RealFixturesTest {
         assertThat(r.bodies(Pio.class)).hasSize(2).allMatch(p -> p.getWrite() && p.getPort() == 0x3f8);
         assertThat(r.bodies(Mmio.class)).extracting(Mmio::getKind).containsExactly(MmioKind.WRITE,
                 MmioKind.UNSATISFIED_READ, MmioKind.READ, MmioKind.WRITE, MmioKind.UNSATISFIED_READ, MmioKind.READ);
-        // no KVM_CREATE_VM in the capture: the VM is known only as the VMM process
-        assertThat(r.events).extracting(e -> e.getHeader().getVm()).containsOnly("lab/13403");
+        // no KVM_CREATE_VM in the capture: the VM is attached at the process's first KVM event, type unknown
+        assertThat(r.bodies(VmCreated.class)).singleElement().satisfies(v -> {
+            assertThat(v.getAttached()).isTrue();
+            assertThat(v.getVmType()).isEqualTo(VmType.UNKNOWN);
+        });
+        long firstNs = r.events.get(0).getHeader().getKernelTsNs();
+        String first = String.format("%d.%06d", firstNs / 1_000_000_000L, firstNs % 1_000_000_000L / 1000);
+        assertThat(r.events).extracting(e -> e.getHeader().getVm()).containsOnly("lab/13403@" + first);
         assertThat(r.events).allMatch(e -> e.getHeader().getTgid() == 13403);
     }
 

@@ -54,8 +54,21 @@ class SchemaCompatibilityTest {
             byte[] bytes = new byte[buf.remaining()];
             buf.get(bytes);
             Object decoded = serde.decode(bytes);
-            assertThat(decoded.toString()).isEqualTo(old.toString());
+            assertThat(asReleased(decoded, current, released)).isEqualTo(old.toString());
         }
+    }
+
+    /**
+     * A decoded record seen through a released schema: fields added since (with their defaults) left out, so what
+     * the release wrote is compared with what came back of it.
+     */
+    private static String asReleased(Object decoded, Schema current, Schema released) throws java.io.IOException {
+        var out = new java.io.ByteArrayOutputStream();
+        var enc = org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
+        new org.apache.avro.specific.SpecificDatumWriter<Object>(current).write(decoded, enc);
+        enc.flush();
+        var dec = org.apache.avro.io.DecoderFactory.get().binaryDecoder(out.toByteArray(), null);
+        return new org.apache.avro.generic.GenericDatumReader<Object>(current, released).read(null, dec).toString();
     }
 
     /** The check above can fail: a new required field without a default is refused. */

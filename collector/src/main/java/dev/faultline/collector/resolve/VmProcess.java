@@ -7,8 +7,8 @@ import java.util.Map;
 /** A VMM process as the trace shows it: its VMs, vCPUs and guest_memfd files by fd. */
 final class VmProcess {
 
-    /** A VM: id, type, and the fd it was created as. */
-    record Vm(String id, VmType type, int fd) {
+    /** A VM: id, type, the fd it was created as (-1: not known), and whether it was attached mid-stream. */
+    record Vm(String id, VmType type, int fd, boolean attached) {
     }
 
     /** A vCPU of a VM. */
@@ -29,19 +29,20 @@ final class VmProcess {
         }
     }
 
+    /** The process id; the first thread's id when the trace has no tgid column ({@link #tgidKnown} false). */
     final int tgid;
+    final boolean tgidKnown;
     final Integer boxedTgid;
     String comm;
-    /** The VM id of events that no VM of this process owns yet (VmResolver makes it on first use). */
-    String ownVmId;
     final Map<Integer, Vm> vmsByFd = new HashMap<>();
     final Map<Integer, Vcpu> vcpusByFd = new HashMap<>();
     final IntMap<Vcpu> vcpusByTid = new IntMap<>();
     final Map<Integer, Gmem> gmemByFd = new HashMap<>();
     Vm latestVm;
 
-    VmProcess(int tgid, String comm) {
+    VmProcess(int tgid, boolean tgidKnown, String comm) {
         this.tgid = tgid;
+        this.tgidKnown = tgidKnown;
         this.boxedTgid = tgid;
         this.comm = comm;
     }

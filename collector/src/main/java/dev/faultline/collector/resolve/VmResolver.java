@@ -172,7 +172,7 @@ public final class VmResolver {
         if (line.hasTgid()) {
             VmProcess p = processes.get(line.tgid()); // not computeIfAbsent: its lambda was an allocation per line
             if (p == null) {
-                p = new VmProcess(line.tgid(), line.comm());
+                p = new VmProcess(line.tgid(), true, line.comm());
                 processes.put(p.tgid, p);
             } else if (p.comm == null) {
                 p.comm = line.comm();
@@ -198,7 +198,7 @@ public final class VmResolver {
         if (p == null) {
             p = processes.get(line.tid());
             if (p == null) {
-                p = new VmProcess(line.tid(), line.comm());
+                p = new VmProcess(line.tid(), false, line.comm());
                 processes.put(p.tgid, p);
             }
         }
@@ -206,8 +206,10 @@ public final class VmResolver {
         return p;
     }
 
-    private static long rank(VmProcess p) {
-        return (p.latestVm != null ? 1L << 32 : 0) + p.tgid;
+    /** A process with a VM made in the trace (or a KVM call still held) first, then one with an attached VM. */
+    private long rank(VmProcess p) {
+        long vm = p.latestVm != null && !p.latestVm.attached() || parked.containsKey(p) ? 2 : p.latestVm != null ? 1 : 0;
+        return (vm << 32) + p.tgid;
     }
 
     private void onProcessExit(TraceLine line, VmProcess p, Decoded.ProcessExit exit) {
@@ -237,22 +239,27 @@ public final class VmResolver {
         } else if (body instanceof GmemHostFault f) {
             byInode(line, f.getInode(), f);
         } else if (body instanceof HvaRangeUnmapped || body instanceof SpteChanged || body instanceof HugePageSplit) {
-            // MMU events also run in kernel threads (kvm-nx-lpage-re, kdamond): only a known VM owns them.
+            // MMU events also run in kernel threads (kvm-nx-lpage-re, kdamond): they own no VM of their own.
             Vm vm = p.vmOf(line.tid());
             if (vm == null) {
-                stats.skip("no-vm:" + line.event(), line.comm() + "-" + line.tid());
-                return;
+                if (KernelThreads.named(line.comm())) {
+                    stats.skip("no-vm:" + line.event(), line.comm() + "-" + line.tid());
+                    return;
+                }
+                vm = attach(line, p, -1);
             }
             emit(header(line, vm.id(), p), body);
         } else {
             // Per-vCPU events: only a vCPU thread of a VMM produces them.
             Vcpu vcpu = p.vcpusByTid.get(line.tid());
             Vm vm = p.vmOf(vcpu);
-            if (body instanceof PageFault f) {
-                VmType type = vm == null ? VmType.UNKNOWN : vm.type();
-                f.setPrivate$(FaultPrivacy.of(type, f.getGpa(), f.getErrorCode(), host.tdxSharedBit()));
+            if (vm == null) {
+                vm = attach(line, p, -1);
             }
-            emit(header(line, vm != null ? vm.id() : processVmId(p), p, vcpu), body);
+            if (body instanceof PageFault f) {
+                f.setPrivate$(FaultPrivacy.of(vm.type(), f.getGpa(), f.getErrorCode(), host.tdxSharedBit()));
+            }
+            emit(header(line, vm.id(), p, vcpu), body);
         }
     }
 
@@ -366,14 +373,14 @@ public final class VmResolver {
             case CREATE_VM -> {
                 int fd = (int) c.ret();
                 VmType type = vmType(c.arg());
-                Vm vm = new Vm(host.host() + "/" + p.tgid + "/" + fd + "@" + seconds(line.tsNs()), type, fd);
+                Vm vm = new Vm(host.host() + "/" + p.tgid + "/" + fd + "@" + seconds(line.tsNs()), type, fd, false);
                 p.vmsByFd.put(fd, vm);
                 p.vcpusByFd.remove(fd); // a closed vCPU's number, re-used
                 p.latestVm = vm;
-                emit(header(line, vm.id(), p), new VmCreated(type, c.arg(), (int) c.fd(), fd));
+                emit(header(line, vm.id(), p), new VmCreated(type, c.arg(), (int) c.fd(), fd, false));
             }
             case CREATE_VCPU -> {
-                Vm vm = vmByFd(p, c.fd());
+                Vm vm = vmByFd(p, c.fd(), line);
                 Vcpu v = new Vcpu(vm, (int) c.arg());
                 int vcpuFd = (int) c.ret();
                 p.vcpusByFd.put(vcpuFd, v);
@@ -383,7 +390,7 @@ public final class VmResolver {
                 // mapped at the call's enter
             }
             case CREATE_GUEST_MEMFD -> {
-                Vm vm = vmByFd(p, c.fd());
+                Vm vm = vmByFd(p, c.fd(), line);
                 Gmem g = new Gmem(vm, (int) c.ret());
                 if (h != null) {
                     g.size = h.numOrNull("size");
@@ -409,7 +416,7 @@ public final class VmResolver {
                 emit(header(line, vm.id(), p), new GmemCreated(g.fd, g.inode, g.size, g.flags));
             }
             case SET_USER_MEMORY_REGION, SET_USER_MEMORY_REGION2 -> {
-                Vm vm = vmByFd(p, c.fd());
+                Vm vm = vmByFd(p, c.fd(), line);
                 MemslotSet m = new MemslotSet(c.ioctl().name(), null, null, null, null, null, null, null, null, null);
                 if (h != null) {
                     long slotField = h.num("slot");
@@ -430,7 +437,7 @@ public final class VmResolver {
                 emit(header(line, vm.id(), p), m);
             }
             case SET_MEMORY_ATTRIBUTES -> {
-                Vm vm = vmByFd(p, c.fd());
+                Vm vm = vmByFd(p, c.fd(), line);
                 if (h == null) {
                     stats.skip("ioctl-without-detail", "KVM_SET_MEMORY_ATTRIBUTES (run the BPF helper)");
                     return;
@@ -444,7 +451,7 @@ public final class VmResolver {
                     stats.skip("ioctl-without-detail", c.ioctl() + " (not a populate command, or no BPF helper)");
                     return;
                 }
-                Vm vm = vmOfVmOrVcpuFd(p, c.fd());
+                Vm vm = vmOfVmOrVcpuFd(p, c.fd(), line);
                 emit(header(line, vm.id(), p), new Populate(populateKind(h.text("kind")), h.num("gpa"),
                         h.num("size"), h.num("ret")));
             }
@@ -456,31 +463,48 @@ public final class VmResolver {
      * The VM of a call that may be issued on a vCPU fd (KVM_PRE_FAULT_MEMORY, TDX's populate): from the plain
      * ioctl line that is the vCPU's fd; a helper line names the VM fd, or -1 when it did not see the vCPU made.
      */
-    private Vm vmOfVmOrVcpuFd(VmProcess p, long fd) {
+    private Vm vmOfVmOrVcpuFd(VmProcess p, long fd, TraceLine line) {
         Vcpu vcpu = p.vcpusByFd.get((int) fd);
         if (vcpu != null) {
             return vcpu.vm();
         }
-        return fd < 0 && p.latestVm != null ? p.latestVm : vmByFd(p, fd);
+        return fd < 0 && p.latestVm != null ? p.latestVm : vmByFd(p, fd, line);
     }
 
-    /** The VM an ioctl's fd names; a VM created before the trace started gets an id without a time. */
-    private Vm vmByFd(VmProcess p, long fd) {
+    /**
+     * The VM an ioctl's fd names. A VM fd first seen here belongs to a VM created before the capture began:
+     * the process's VM attached from its vCPU events if it has one without an fd yet, else a VM attached now.
+     */
+    private Vm vmByFd(VmProcess p, long fd, TraceLine line) {
         Vm vm = p.vmsByFd.get((int) fd);
-        if (vm == null) {
-            vm = new Vm(host.host() + "/" + p.tgid + "/" + fd, VmType.UNKNOWN, (int) fd);
+        if (vm != null) {
+            return vm;
+        }
+        if (p.latestVm != null && p.latestVm.fd() < 0) {
+            vm = new Vm(p.latestVm.id(), p.latestVm.type(), (int) fd, true);
             p.vmsByFd.put((int) fd, vm);
             p.latestVm = vm;
+            return vm;
         }
-        return vm;
+        return attach(line, p, (int) fd);
     }
 
-    /** A process's own VM id, for its events before it has a VM: made once, not per event. */
-    private String processVmId(VmProcess p) {
-        if (p.ownVmId == null) {
-            p.ownVmId = host.host() + "/" + p.tgid;
+    /**
+     * A VM whose KVM_CREATE_VM is not in the trace (the capture began while it ran), first seen at {@code line}:
+     * its id is host, process and first-seen time ({@code host/tgid[/vmfd]@secs}, or {@code host/comm-tid@secs}
+     * when the trace has no tgid column), its type UNKNOWN; a VmCreated marked attached says so downstream.
+     */
+    private Vm attach(TraceLine line, VmProcess p, int fd) {
+        String process = p.tgidKnown || p.comm == null ? Integer.toString(p.tgid) : p.comm + "-" + p.tgid;
+        String id = host.host() + "/" + process + (fd >= 0 ? "/" + fd : "") + "@" + seconds(line.tsNs());
+        Vm vm = new Vm(id, VmType.UNKNOWN, fd, true);
+        if (fd >= 0) {
+            p.vmsByFd.put(fd, vm);
         }
-        return p.ownVmId;
+        p.latestVm = vm;
+        stats.other("VM attached mid-stream");
+        emit(header(line, id, p), new VmCreated(VmType.UNKNOWN, -1L, null, fd, true));
+        return vm;
     }
 
     private static VmType vmType(long raw) {

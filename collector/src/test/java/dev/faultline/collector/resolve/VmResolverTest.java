@@ -277,4 +277,47 @@ class VmResolverTest {
         assertThat(r.ofType(Mmio.class)).singleElement()
                 .satisfies(e -> assertThat(e.getHeader().getVm()).isEqualTo("lab/1030/6@1.000004"));
     }
+
+    /**
+     * A capture that began while the VM ran (no KVM_CREATE_VM in it): the process's first KVM event attaches a
+     * VM of unknown type, named by host, tgid and first-seen time; its MMU events, and a later call on its VM fd,
+     * land on the same VM. A kernel thread's MMU events make no VM.
+     */
+    @Test
+    void aVmRunningBeforeTheCaptureIsAttachedAtItsFirstEvent() {
+        Replay r = Replay.lines(
+                t(101, "5.000001", "kvm_exit: vcpu 0 reason EPT_VIOLATION rip 0xfff0 info1 0x0000000000000181 info2 0x0000000000000000 intr_info 0x00000000 error_code 0x00000000"),
+                t(101, "5.000002", "kvm_page_fault: vcpu 0 rip 0xfff0 address 0x00000000000f0000 error_code 0x181"),
+                t(101, "5.000003", "kvm_mmu_set_spte: gfn f0 spte 600000012a0f0b77 (rwxu) level 1 at 12a0f0b77"),
+                "kvm-nx-lpage-re-950 (  950) [000] ..... 5.000004: kvm_mmu_set_spte: gfn f1 spte 600000012a0f1b77 (rwxu) level 1 at 12a0f1b77",
+                l("5.1", "sys_ioctl(fd: 12, cmd: 0x4020aed2, arg: 0x7ffc0000)"), l("5.2", "sys_ioctl -> 0x0"),
+                l("5.2", "faultline_set_memory_attributes: vmfd 12 address 0x100000 size 0x1000 attributes 0x8 flags 0x0 ret 0"));
+        assertThat(r.bodies(VmCreated.class)).singleElement()
+                .isEqualTo(new VmCreated(VmType.UNKNOWN, -1L, null, -1, true));
+        assertThat(r.events).extracting(e -> e.getHeader().getVm()).containsOnly("lab/100@5.000001");
+        assertThat(r.events).extracting(e -> e.getBody().getClass().getSimpleName())
+                .containsExactly("VmCreated", "VcpuExit", "PageFault", "SpteChanged", "MemoryAttributes");
+        assertThat(r.stats.skipped()).containsEntry("no-vm:kvm_mmu_set_spte", 1L);
+        assertThat(r.bodies(PageFault.class)).singleElement().satisfies(f -> assertThat(f.getPrivate$()).isNull());
+    }
+
+    /** Without a tgid column the attached VM is named by the thread: comm and tid. */
+    @Test
+    void withoutTgidAnAttachedVmIsNamedByCommAndTid() {
+        Replay r = Replay.lines("CPU 0/KVM-4242 [003] 7.250000: kvm_mmio: mmio write len 4 gpa 0xfee00000 val 0x1");
+        assertThat(r.events).extracting(e -> e.getHeader().getVm()).containsOnly("lab/CPU 0/KVM-4242@7.250000");
+        assertThat(r.bodies(VmCreated.class)).singleElement().satisfies(v -> assertThat(v.getAttached()).isTrue());
+    }
+
+    /** A VM seen first through a call on its fd is attached with that fd; a VM created in the trace is not. */
+    @Test
+    void aVmFdFirstSeenInACallIsAttachedWithItsFd() {
+        Replay r = Replay.lines(concat(new String[] {
+                l("0.1", "sys_ioctl(fd: 9, cmd: 0xae41, arg: 0x1)"), l("0.2", "sys_ioctl -> 0xa")}, SNP_VM));
+        assertThat(r.bodies(VmCreated.class)).extracting(VmCreated::getAttached, VmCreated::getVmFd, VmCreated::getVmType)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(true, 9, VmType.UNKNOWN),
+                        org.assertj.core.groups.Tuple.tuple(false, 5, VmType.SEV_SNP));
+        assertThat(r.ofType(VcpuCreated.class)).extracting(e -> e.getHeader().getVm())
+                .containsExactly("lab/100/9@0.200000", "lab/100/5@1.000002");
+    }
 }

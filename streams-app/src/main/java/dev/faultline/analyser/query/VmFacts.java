@@ -10,7 +10,7 @@ import java.util.TreeMap;
  * One VM's state as the query API answers it: a copy in types of its own, so the analyser's store classes
  * can change without changing an answer (their JSON is the API's, docs/api.md).
  */
-public record VmFacts(String id, String type, String host, boolean destroyed, boolean guestStarted, long firstTsNs,
+public record VmFacts(String id, String type, String host, boolean attached, boolean destroyed, boolean guestStarted, long firstTsNs,
         long lastTsNs, List<MemslotFacts> memslots, List<GmemFileFacts> gmem, int opaqueMemslotChanges,
         Map<String, Long> counters, long historyEntries, long historyHorizonNs, long alertsTotal,
         Map<String, Long> alertsPerRule) {
@@ -49,7 +49,7 @@ public record VmFacts(String id, String type, String host, boolean destroyed, bo
     }
 
     static VmFacts of(String id, VmState s) {
-        return new VmFacts(id, s.vmType, s.host, s.destroyed, s.guestStarted, s.firstTsNs, s.lastTsNs,
+        return new VmFacts(id, s.vmType, s.host, s.attached, s.destroyed, s.guestStarted, s.firstTsNs, s.lastTsNs,
                 s.memslots.values().stream().map(MemslotFacts::of).toList(), s.gmem.values().stream().map(GmemFileFacts::of).toList(),
                 s.opaqueMemslotChanges, sorted(s.counters), s.historyEntries, s.historyHorizonNs, s.alertsTotal(),
                 sorted(s.alertsPerRule));

@@ -168,7 +168,7 @@ public final class CelRule implements Rule {
             }
             case PRECEDED_BY -> {
                 changed = trimExpired(w.recent, now);
-                if (mayMatch && matches(e) && w.recent.stream().noneMatch(r -> now - r.ts <= timing.withinNs()
+                if (mayMatch && !beforeAttach(e, now) && matches(e) && w.recent.stream().noneMatch(r -> now - r.ts <= timing.withinNs()
                         && (!timing.matchGfn() || r.overlaps(e.gfn(), e.gfnLast())))) {
                     out.add(finding(e, List.of()));
                 }
@@ -186,6 +186,15 @@ public final class CelRule implements Rule {
             memory.save(meta.id(), vm, w);
         }
         return out;
+    }
+
+    /**
+     * Whether the look-back window of a preceded-by rule reaches before a VM attached mid-stream was first seen:
+     * what it must have been preceded by may be in the part the capture missed, so the rule cannot tell.
+     */
+    private boolean beforeAttach(EnrichedEvent e, long now) {
+        var s = e.vm().state();
+        return s.attached && now - s.firstTsNs < timing.withinNs();
     }
 
     /**

@@ -42,6 +42,7 @@ public final class StateUpdater {
         }
         if (body instanceof VmCreated c) {
             s.vmType = c.getVmType().name();
+            s.attached = c.getAttached();
             s.host = event.getHeader().getHost();
         } else if (body instanceof VmDestroyed) {
             s.destroyed = true;

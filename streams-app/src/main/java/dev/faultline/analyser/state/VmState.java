@@ -15,6 +15,8 @@ public final class VmState {
     /** VmType name; UNKNOWN when the trace did not show the VM's creation. */
     public String vmType = "UNKNOWN";
     public String host;
+    /** The capture began while the VM ran: its set-up before {@link #firstTsNs} is unknown (VmCreated.attached). */
+    public boolean attached;
     public boolean destroyed;
     /** A vCPU has run (the trace showed a per-vCPU event): set-up before launch is over. */
     public boolean guestStarted;

@@ -65,6 +65,12 @@ public final class OfflineAnalyser implements AutoCloseable {
         return ((MemoryStore<?, ?>) s).approximateNumEntries();
     }
 
+    /** One VM's state as the processor left it (tests). */
+    @SuppressWarnings("unchecked")
+    dev.faultline.analyser.state.VmState vmState(String vm) {
+        return ((MemoryStore<String, dev.faultline.analyser.state.VmState>) stores.get(AnalyserTopology.VM_STATE_STORE)).get(vm);
+    }
+
     /**
      * Every store's entries as they would be stored: keys and values through the topology's serdes, in key
      * order. What a changelog of this release holds, for the state-compatibility test.

@@ -174,8 +174,11 @@ public final class FieldCatalog {
                 e -> e.vm().hasPrivateMemory());
         add("vm.guest_started", SimpleType.BOOL, "a vCPU of the VM has run: launch-time set-up is over",
                 e -> e.vm().state().guestStarted);
-        add("vm.bindings_known", SimpleType.BOOL, "every memslot change was seen with its struct (no plain-ioctl-only change)",
-                e -> e.vm().state().opaqueMemslotChanges == 0);
+        add("vm.bindings_known", SimpleType.BOOL, "every memslot change was seen with its struct (no plain-ioctl-only"
+                + " change) and since the VM was created (not attached mid-stream)",
+                e -> e.vm().state().opaqueMemslotChanges == 0 && !e.vm().state().attached);
+        add("vm.attached", SimpleType.BOOL, "the capture began while the VM ran (its creation is not in the trace):"
+                + " its type and what it set up before are unknown", e -> e.vm().state().attached);
     }
 
     private void fault() {
