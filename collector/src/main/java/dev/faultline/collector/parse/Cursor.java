@@ -56,6 +56,12 @@ final class Cursor {
         return Ascii.startsWith(b, start, end, literal);
     }
 
+    /** True if {@code literal} follows (after optional spaces); does not consume it. */
+    boolean startsWithHere(String literal) {
+        skipSpaces();
+        return Ascii.startsWith(b, pos, end, literal);
+    }
+
     /** Moves to the last occurrence of {@code literal} (not consumed); false, not moved, if there is none. */
     boolean toLast(String literal) {
         int at = Ascii.lastIndexOf(b, pos, end, literal);

@@ -35,6 +35,9 @@ public final class LineParser {
                     ? new ParsedLine.Annotation(Ascii.string(b, i + 2, to).strip())
                     : ParsedLine.HEADER;
         }
+        if (reportHeader(b, i, to)) {
+            return ParsedLine.HEADER;
+        }
         if (Ascii.startsWith(b, i, to, "CPU")) {
             ParsedLine cpuLine = cpuLine(b, i, to);
             if (cpuLine != null) {
@@ -277,7 +280,24 @@ public final class LineParser {
     }
 
     /**
-     * {@code CPU:1 [LOST 111 EVENTS]}, or trace-cmd's {@code CPU 0 is empty} banner; null for anything
+     * trace-cmd report's header lines: {@code version = 6} and {@code cpus=4}, the latter prefixed with the
+     * input's name when it reads several ({@code host1.dat: cpus=4}).
+     */
+    private static boolean reportHeader(byte[] b, int i, int to) {
+        int end = trimEnd(b, i, to);
+        if (Ascii.startsWith(b, i, end, "version = ")) {
+            return allDigits(b, skipSpaces(b, i + 10, end), end);
+        }
+        int k = Ascii.indexOf(b, i, end, "cpus=");
+        if (k < 0 || !allDigits(b, k + 5, end) || k + 5 == end) {
+            return false;
+        }
+        return k == i || (k - i >= 3 && b[k - 1] == ' ' && b[k - 2] == ':' && Ascii.indexOf(b, i, k - 2, ' ') < 0);
+    }
+
+    /**
+     * {@code CPU:1 [LOST 111 EVENTS]} (the kernel's), {@code CPU:1 [111 EVENTS DROPPED]} or {@code CPU:1 [EVENTS
+     * DROPPED]} (trace-cmd report's, the count unknown: -1), or trace-cmd's {@code CPU 0 is empty} banner; null for anything
      * else: QEMU names its vCPU threads "CPU 0/KVM", so an event line may start with "CPU" too.
      */
     private static ParsedLine cpuLine(byte[] b, int i, int to) {
@@ -287,8 +307,12 @@ public final class LineParser {
         if (!Ascii.startsWith(b, i, to, "CPU:")) {
             return null;
         }
+        int end = trimEnd(b, i, to);
+        if (Ascii.startsWith(b, end - 15, end, "EVENTS DROPPED]")) {
+            return droppedLine(b, i, end);
+        }
         int lost = Ascii.indexOf(b, i, to, "[LOST ");
-        if (lost < 0 || !Ascii.startsWith(b, trimEnd(b, i, to) - 7, to, "EVENTS]")) {
+        if (lost < 0 || !Ascii.startsWith(b, end - 7, to, "EVENTS]")) {
             return null;
         }
         int a = i + 3;
@@ -314,7 +338,35 @@ public final class LineParser {
         return new ParsedLine.Loss((int) cpu, count < 0 ? Long.MAX_VALUE : count);
     }
 
-    /** Index of the ':' that ends the first {@code digits.digits} token followed by ": " or end of line. */
+    /** {@code CPU:N [M EVENTS DROPPED]} or {@code CPU:N [EVENTS DROPPED]}, from {@code b[i, end)}. */
+    private static ParsedLine droppedLine(byte[] b, int i, int end) {
+        int a = i + 4;
+        int z = a;
+        while (z < end && isDigit(b[z])) {
+            z++;
+        }
+        int open = Ascii.indexOf(b, z, end, '[');
+        if (z == a || open < 0 || !onlySpaces(b, z, open)) {
+            return new ParsedLine.Malformed("bad EVENTS DROPPED line");
+        }
+        long cpu = Ascii.decimalAtMost(b, a, z, Integer.MAX_VALUE);
+        int c = open + 1;
+        int d = c;
+        while (d < end && isDigit(b[d])) {
+            d++;
+        }
+        long count = d == c ? -1 : Ascii.decimalAtMost(b, c, d, Long.MAX_VALUE - 1);
+        return new ParsedLine.Loss((int) cpu, d > c && count < 0 ? Long.MAX_VALUE : count);
+    }
+
+    private static boolean onlySpaces(byte[] b, int from, int to) {
+        return skipSpaces(b, from, to) == to;
+    }
+
+    /**
+     * Index of the ':' that ends the first {@code digits.digits} token followed by ": " or end of line; failing
+     * that, of the first such token of digits alone: trace-cmd report prints a counter clock's raw value.
+     */
     private static int timestampColon(byte[] b, int from, int to) {
         for (int c = Ascii.indexOf(b, from, to, ':'); c >= 0; c = Ascii.indexOf(b, c + 1, to, ':')) {
             if (c + 1 < to && b[c + 1] != ' ') {
@@ -338,12 +390,32 @@ public final class LineParser {
                 return c;
             }
         }
+        return counterColon(b, from, to);
+    }
+
+    /** The ':' after a token of digits only, preceded by a space and followed by ": " and an event name. */
+    private static int counterColon(byte[] b, int from, int to) {
+        for (int c = Ascii.indexOf(b, from, to, ':'); c >= 0; c = Ascii.indexOf(b, c + 1, to, ':')) {
+            if (c + 1 >= to || b[c + 1] != ' ') {
+                continue;
+            }
+            int k = c - 1;
+            while (k >= from && isDigit(b[k])) {
+                k--;
+            }
+            if (k < c - 1 && k >= from && b[k] == ' ' && c + 2 < to && isNameChar(b[skipSpaces(b, c + 1, to)])) {
+                return c;
+            }
+        }
         return -1;
     }
 
     /** {@code secs.frac} in {@code b[from, to)}; fraction digits past the ninth are below a nanosecond and dropped. */
     private static long parseTimestamp(byte[] b, int from, int to) {
         int dot = Ascii.indexOf(b, from, to, '.');
+        if (dot < 0) { // a counter clock's value: kept as it is, the trace's own unit
+            return Ascii.decimalAtMost(b, from, to, Long.MAX_VALUE - 1);
+        }
         return secsFracNs(b, from, dot, Math.min(to, dot + 10));
     }
 

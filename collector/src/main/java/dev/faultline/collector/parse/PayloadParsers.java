@@ -36,7 +36,9 @@ public final class PayloadParsers {
         byEvent.put("kvm_pio", PayloadParsers::pio);
         byEvent.put("kvm_hypercall", PayloadParsers::hypercall);
         byEvent.put("kvm_userspace_exit", PayloadParsers::userspaceExit);
-        byEvent.put("kvm_exit", PayloadParsers::vcpuExit);
+        byEvent.put("kvm_exit", ExitPayloads::exit);
+        byEvent.put("kvm_nested_vmexit", ExitPayloads::nestedExit);
+        byEvent.put("kvm_entry", ExitPayloads::entry);
         byEvent.put("kvm_rmp_fault", PayloadParsers::rmpFault);
         byEvent.put("kvm_vmgexit_enter", PayloadParsers::vmgExit);
         byEvent.put("kvm_vmgexit_exit", p -> {
@@ -131,10 +133,14 @@ public final class PayloadParsers {
         return new Decoded.SyscallExit(name, c.number());
     }
 
-    // vcpu %u rip 0x%lx address 0x%016llx error_code 0x%llx
+    // ≥6.1: vcpu %u rip 0x%lx address 0x%016llx error_code 0x%llx; ≤6.0: address %lx error_code %x
     static Object pageFault(Cursor c) {
-        int vcpu = (int) c.expect("vcpu").number();
-        long rip = c.expect("rip").hex();
+        Integer vcpu = null;
+        Long rip = null;
+        if (!c.startsWithHere("address")) {
+            vcpu = c.expect("vcpu").intNumber();
+            rip = c.expect("rip").hex();
+        }
         long gpa = c.expect("address").hex();
         long err = c.expect("error_code").hex();
         return new PageFault(vcpu, rip, gpa, err, null);
@@ -155,7 +161,7 @@ public final class PayloadParsers {
         return new Mmio(k, len, gpa, val);
     }
 
-    // pio_%s at 0x%x size %d count %d val 0x%x %s
+    // pio_%s at 0x%x size %d count %d val 0x%x %s (no val on 2.6.3x kernels)
     static Object pio(Cursor c) {
         boolean write;
         if (c.accept("pio_write")) {
@@ -168,7 +174,7 @@ public final class PayloadParsers {
         int port = (int) c.expect("at").hex();
         int size = c.expect("size").intNumber();
         int count = c.expect("count").intNumber();
-        long val = c.expect("val").hex();
+        Long val = c.accept("val") ? c.hex() : null;
         return new Pio(write, port, size, count, val);
     }
 
@@ -187,18 +193,6 @@ public final class PayloadParsers {
             return new UserspaceExit(null, name, value);
         }
         return new UserspaceExit(value, name, null);
-    }
-
-    // vcpu %u reason %s%s%s rip 0x%lx info1 0x%016llx info2 0x%016llx intr_info 0x%08x error_code 0x%08x ...
-    static Object vcpuExit(Cursor c) {
-        int vcpu = c.expect("vcpu").intNumber();
-        String reason = c.expect("reason").until(" rip ");
-        long rip = c.expect("rip").hex();
-        long info1 = c.expect("info1").hex();
-        long info2 = c.expect("info2").hex();
-        long intrInfo = c.expect("intr_info").hex();
-        long err = c.expect("error_code").hex();
-        return new VcpuExit(vcpu, reason, rip, info1, info2, intrInfo, err);
     }
 
     // vcpu %u gpa %016llx pfn 0x%llx error_code 0x%llx rmp_level %d psmash_ret %d
@@ -228,12 +222,19 @@ public final class PayloadParsers {
         return new HvaRangeUnmapped(start, end);
     }
 
-    // <cs base>:<rip>:<bytes> (<mode>)[ failed]
+    // kernel: <cs base>:<rip>:<bytes> (<mode>)[ failed]; trace-cmd's plugin: <cs base>:<rip>[ func]: <insn or bytes>[ FAIL]
     static Object emulateInsn(Cursor c) {
         c.hex();
         c.expect(":").hex();
-        c.expect(":").until("(");
-        c.expect("(").until(")");
+        if (c.accept(": ")) {
+            return Decoded.NOT_FORWARDED; // the plugin's instruction or bytes
+        }
+        if (c.accept(":")) {
+            c.until("(");
+            c.expect("(").until(")");
+        } else if (!c.skipPast(':')) { // the plugin's guest symbol, then the instruction
+            throw new PayloadException("expected ':' before the instruction");
+        }
         return Decoded.NOT_FORWARDED;
     }
 

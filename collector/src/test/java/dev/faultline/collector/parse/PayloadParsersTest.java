@@ -69,7 +69,7 @@ class PayloadParsersTest {
     @Test
     void vcpuExit() {
         assertThat(parse("kvm_exit", "vcpu 0 reason npf rip 0xfff0 info1 0x0000000200000006 info2 0x00000000fee00000 intr_info 0x00000000 error_code 0x00000000 requests 0x0000000000000000"))
-                .isEqualTo(new VcpuExit(0, "npf", 0xfff0L, 0x200000006L, 0xfee00000L, 0L, 0L));
+                .isEqualTo(new VcpuExit(0, "npf", 0xfff0L, 0x200000006L, 0xfee00000L, 0L, 0L, 0L, false));
         assertThat(((VcpuExit) parse("kvm_exit", "vcpu 2 reason EPT_VIOLATION [failed] rip 0x1 info1 0x0 info2 0x0 intr_info 0x0 error_code 0x0")).getReason())
                 .isEqualTo("EPT_VIOLATION [failed]");
     }

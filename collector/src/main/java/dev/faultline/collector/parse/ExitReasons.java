@@ -1,0 +1,75 @@
+package dev.faultline.collector.parse;
+
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Exit reasons as the kernel names them (5.8 on), whoever printed the line. The kernel prints VMX reasons upper
+ * case ({@code EPT_VIOLATION}; a failed VM entry as {@code INVALID_STATE FAILED_VMENTRY}), SVM reasons lower
+ * case ({@code npf}, {@code io}) and an unnamed reason as {@code 0x..}; before 5.8 a failed entry printed the raw
+ * value ({@code 0x80000021}). trace-cmd's kvm plugin prints the same VMX names, SVM names from the constants
+ * ({@code EXIT_NPF}, {@code EXIT_IOIO}) and an unnamed reason, a failed entry included, as {@code UNKNOWN (decimal)}.
+ * All of these become the 5.8 kernel's text, so one exit is one event whoever printed it.
+ */
+final class ExitReasons {
+    /** The plugin's SVM names whose kernel name is not the constant's lower-case tail. */
+    private static final Map<String, String> SVM_RENAMED = Map.of("EXIT_INTR", "interrupt", "EXIT_IOIO", "io",
+            "EXIT_VMMCALL", "hypercall", "EXIT_ERR", "invalid_guest_state");
+    /** VMX basic exit reasons (arch/x86/include/uapi/asm/vmx.h), for a failed entry printed as a number. */
+    private static final String[] VMX = new String[78];
+    private static final long VMX_FAILED_VMENTRY = 0x80000000L;
+
+    static {
+        String[][] named = {{"0", "EXCEPTION_NMI"}, {"1", "EXTERNAL_INTERRUPT"}, {"2", "TRIPLE_FAULT"}, {"3", "INIT_SIGNAL"},
+            {"4", "SIPI_SIGNAL"}, {"7", "INTERRUPT_WINDOW"}, {"8", "NMI_WINDOW"}, {"9", "TASK_SWITCH"}, {"10", "CPUID"},
+            {"12", "HLT"}, {"13", "INVD"}, {"14", "INVLPG"}, {"15", "RDPMC"}, {"16", "RDTSC"}, {"18", "VMCALL"},
+            {"19", "VMCLEAR"}, {"20", "VMLAUNCH"}, {"21", "VMPTRLD"}, {"22", "VMPTRST"}, {"23", "VMREAD"},
+            {"24", "VMRESUME"}, {"25", "VMWRITE"}, {"26", "VMOFF"}, {"27", "VMON"}, {"28", "CR_ACCESS"},
+            {"29", "DR_ACCESS"}, {"30", "IO_INSTRUCTION"}, {"31", "MSR_READ"}, {"32", "MSR_WRITE"},
+            {"33", "INVALID_STATE"}, {"34", "MSR_LOAD_FAIL"}, {"36", "MWAIT_INSTRUCTION"}, {"37", "MONITOR_TRAP_FLAG"},
+            {"39", "MONITOR_INSTRUCTION"}, {"40", "PAUSE_INSTRUCTION"}, {"41", "MCE_DURING_VMENTRY"},
+            {"43", "TPR_BELOW_THRESHOLD"}, {"44", "APIC_ACCESS"}, {"45", "EOI_INDUCED"}, {"46", "GDTR_IDTR"},
+            {"47", "LDTR_TR"}, {"48", "EPT_VIOLATION"}, {"49", "EPT_MISCONFIG"}, {"50", "INVEPT"}, {"51", "RDTSCP"},
+            {"52", "PREEMPTION_TIMER"}, {"53", "INVVPID"}, {"54", "WBINVD"}, {"55", "XSETBV"}, {"56", "APIC_WRITE"},
+            {"57", "RDRAND"}, {"58", "INVPCID"}, {"59", "VMFUNC"}, {"60", "ENCLS"}, {"61", "RDSEED"}, {"62", "PML_FULL"},
+            {"63", "XSAVES"}, {"64", "XRSTORS"}, {"67", "UMWAIT"}, {"68", "TPAUSE"}, {"74", "BUS_LOCK"}, {"75", "NOTIFY"},
+            {"77", "TDCALL"}};
+        for (String[] n : named) {
+            VMX[Integer.parseInt(n[0])] = n[1];
+        }
+    }
+
+    private ExitReasons() {
+    }
+
+    static String kernelName(String printed) {
+        if (printed.startsWith("EXIT_")) {
+            String renamed = SVM_RENAMED.get(printed);
+            return renamed != null ? renamed : printed.substring(5).toLowerCase(Locale.ROOT);
+        }
+        if (printed.startsWith("UNKNOWN (") && printed.endsWith(")")) {
+            return unnamed(number(printed.substring(9, printed.length() - 1), 10, printed));
+        }
+        if (printed.startsWith("0x") && printed.indexOf(' ') < 0) {
+            return unnamed(number(printed.substring(2), 16, printed));
+        }
+        return printed;
+    }
+
+    /** A reason printed as a number: a failed VMX entry gets the 5.8 kernel's name, anything else its hex. */
+    private static String unnamed(long value) {
+        int basic = (int) (value & 0xffff);
+        if ((value & VMX_FAILED_VMENTRY) != 0 && value >>> 32 == 0 && basic < VMX.length && VMX[basic] != null) {
+            return VMX[basic] + " FAILED_VMENTRY";
+        }
+        return "0x" + Long.toHexString(value);
+    }
+
+    private static long number(String digits, int radix, String printed) {
+        try {
+            return Long.parseUnsignedLong(digits, radix);
+        } catch (NumberFormatException e) {
+            throw new PayloadException("bad exit reason '" + printed + "'");
+        }
+    }
+}
