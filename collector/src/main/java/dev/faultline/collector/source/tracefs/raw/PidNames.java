@@ -1,5 +1,6 @@
 package dev.faultline.collector.source.tracefs.raw;
 
+import dev.faultline.collector.source.ring.ThreadNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,11 +18,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * joins the VMM's thread group and is often the last of it to exit) is looked up where trace_pipe looks:
  * tracefs's {@code saved_tgids} and {@code saved_cmdlines}, filled while record-tgid is on.
  */
-final class PidNames {
-    record Names(String comm, int tgid, long readAt) {
+final class PidNames implements ThreadNames {
+    record Names(String comm, int tgid, long readAt) implements ThreadNames.Names {
     }
 
-    static final int NO_TGID = -1;
+    static final int NO_TGID = ThreadNames.NO_TGID;
     private static final long FRESH_NANOS = 1_000_000_000L;
     private static final long STALE = Long.MIN_VALUE / 2;
 
@@ -38,7 +39,8 @@ final class PidNames {
     }
 
     /** {@code now}: System.nanoTime() taken after the record was read from the kernel. */
-    Names of(int pid, long now) {
+    @Override
+    public Names of(int pid, long now) {
         if (pid == 0) {
             return new Names("<idle>", 0, now);
         }
@@ -61,7 +63,8 @@ final class PidNames {
      * After the pid's exit: its next record reads /proc again (a re-used pid is a new process); the
      * exiting process's own last records (page-cache deletes as its files close) keep its names.
      */
-    void exited(int pid) {
+    @Override
+    public void exited(int pid) {
         cache.computeIfPresent(pid, (k, n) -> new Names(n.comm(), n.tgid(), STALE));
     }
 

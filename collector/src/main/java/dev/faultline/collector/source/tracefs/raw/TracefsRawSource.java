@@ -1,5 +1,8 @@
 package dev.faultline.collector.source.tracefs.raw;
 
+import dev.faultline.collector.source.ring.EventFormat;
+import dev.faultline.collector.source.ring.RecordRenderer;
+import dev.faultline.collector.source.ring.RingPage;
 import dev.faultline.collector.source.tracefs.CpuStats;
 import dev.faultline.collector.source.tracefs.KernelTraceSource;
 import dev.faultline.collector.source.tracefs.TracefsSession;

@@ -1,4 +1,4 @@
-package dev.faultline.collector.source.tracefs.raw;
+package dev.faultline.collector.source.ring;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +24,7 @@ public record EventFormat(String system, String name, int id, Map<String, Field>
         }
 
         /** The field as a number: sign-extended when the kernel says it is signed. */
-        long number(ByteBuffer rec, int base) {
+        public long number(ByteBuffer rec, int base) {
             int at = base + offset;
             return switch (size) {
                 case 1 -> signed ? rec.get(at) : rec.get(at) & 0xffL;
@@ -36,7 +36,7 @@ public record EventFormat(String system, String name, int id, Map<String, Field>
         }
 
         /** The field as a string: a NUL-terminated char array, or the dynamic string a __data_loc points at. */
-        String string(ByteBuffer rec, int base, int recordLength) {
+        public String string(ByteBuffer rec, int base, int recordLength) {
             int start = base + offset;
             int max = size == 0 ? recordLength - offset : size; // char buf[]: to the record's end
             if (isDataLoc()) {

@@ -1,4 +1,4 @@
-package dev.faultline.collector.source.tracefs.raw;
+package dev.faultline.collector.source.ring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

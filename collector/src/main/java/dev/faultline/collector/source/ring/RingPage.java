@@ -1,4 +1,4 @@
-package dev.faultline.collector.source.tracefs.raw;
+package dev.faultline.collector.source.ring;
 
 import java.nio.ByteBuffer;
 
@@ -7,8 +7,8 @@ import java.nio.ByteBuffer;
  * a u64 commit (data length, bit 31 = events were lost before this page, bit 30 = their count is stored
  * after the data), then events, each behind a 32-bit header of a 5-bit type and a 27-bit time delta.
  */
-final class RingPage {
-    static final int HEADER = 16;
+public final class RingPage {
+    public static final int HEADER = 16;
     private static final long MISSED_EVENTS = 1L << 31;
     private static final long MISSED_STORED = 1L << 30;
     private static final int PADDING = 29;
@@ -17,13 +17,13 @@ final class RingPage {
     private static final long TS_MSB = 0xf800_0000_0000_0000L;
 
     /** Receives each data event: its time, and where its record (common_type first) is in the page. */
-    interface Visitor {
+    public interface Visitor {
         void event(long ts, ByteBuffer page, int offset, int length);
     }
 
     /** Lost events before this page: none, some (the kernel did not say how many), or a count. */
-    static final long NONE_LOST = -1;
-    static final long SOME_LOST = 0;
+    public static final long NONE_LOST = -1;
+    public static final long SOME_LOST = 0;
 
     private RingPage() {
     }
@@ -32,7 +32,7 @@ final class RingPage {
      * Visits the events of the page in {@code page[0, size)} (little-endian) and returns what was lost
      * before it; throws IllegalArgumentException, naming the offset, on a page that does not parse.
      */
-    static long read(ByteBuffer page, int size, Visitor v) {
+    public static long read(ByteBuffer page, int size, Visitor v) {
         long ts = page.getLong(0);
         long commit = page.getLong(8);
         int length = (int) (commit & (MISSED_STORED - 1));

@@ -1,4 +1,4 @@
-package dev.faultline.collector.source.tracefs.raw;
+package dev.faultline.collector.source.ring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -114,11 +114,23 @@ class PrintFormatTest {
         assertThat(sb.toString()).isEqualTo("-1 4294967295 -1 255 1");
     }
 
+    /** A source that knows no thread's names (as the raw reader with neither /proc nor tracefs). */
+    static final ThreadNames UNKNOWN_THREADS = new ThreadNames() {
+        @Override
+        public Names of(int pid, long now) {
+            return new Known("<...>", NO_TGID);
+        }
+
+        @Override
+        public void exited(int pid) {
+        }
+    };
+
     @Test
     void anEventWhosePrintFormatCannotBeEvaluatedIsLeftOutNotFatal() throws IOException {
         EventFormat mmio = format("kvm", "kvm_mmio");
         EventFormat odd = new EventFormat("kvm", "odd", 7, mmio.fields(), "\"%s\", __print_hex(REC->gpa, 8)");
-        RecordRenderer r = new RecordRenderer(List.of(odd, mmio), new PidNames(Path.of("/nonexistent"), null));
+        RecordRenderer r = new RecordRenderer(List.of(odd, mmio), UNKNOWN_THREADS);
         ByteBuffer oddRecord = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN).putShort(0, (short) 7);
         assertThat(r.render(0, 1, oddRecord, 0, 32, 0, new StringBuilder())).isFalse();
         StringBuilder sb = new StringBuilder();
@@ -131,7 +143,7 @@ class PrintFormatTest {
         EventFormat enter = format("syscalls", "sys_enter_ioctl");
         EventFormat exit = format("syscalls", "sys_exit_ioctl");
         EventFormat mmio = format("kvm", "kvm_mmio");
-        RecordRenderer r = new RecordRenderer(List.of(enter, exit, mmio), new PidNames(Path.of("/nonexistent"), null));
+        RecordRenderer r = new RecordRenderer(List.of(enter, exit, mmio), UNKNOWN_THREADS);
 
         StringBuilder sb = new StringBuilder();
         assertThat(r.render(3, 459_768_560_123L, record(enter, Map.of("common_pid", 10239, "fd", 5, "cmd", 0xae01, "arg", 0)),

@@ -1,4 +1,4 @@
-package dev.faultline.collector.source.tracefs.raw;
+package dev.faultline.collector.source.ring;
 
 import java.util.ArrayList;
 import java.util.List;

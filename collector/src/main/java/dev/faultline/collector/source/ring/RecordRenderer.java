@@ -1,4 +1,4 @@
-package dev.faultline.collector.source.tracefs.raw;
+package dev.faultline.collector.source.ring;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * secs.nanos: event: payload}, syscalls as {@code sys_x(arg: 0x..)} and {@code sys_x -> 0x..}), so the raw
  * reader feeds the same parser, resolver and tests as the text reader.
  */
-final class RecordRenderer {
+public final class RecordRenderer {
     private sealed interface Kind {
     }
 
@@ -29,7 +29,7 @@ final class RecordRenderer {
     private static final Logger LOG = LoggerFactory.getLogger(RecordRenderer.class);
 
     private final Map<Integer, Kind> byId = new HashMap<>();
-    private final PidNames pids;
+    private final ThreadNames pids;
     private final EventFormat.Field commonType;
     private final EventFormat.Field commonPid;
     private final int exitEvent;
@@ -38,7 +38,7 @@ final class RecordRenderer {
      * The formats of the enabled events, each compiled once; one whose print format cannot be evaluated
      * is left out with a warning naming it (its records are then skipped like any event not enabled).
      */
-    RecordRenderer(List<EventFormat> formats, PidNames pids) {
+    public RecordRenderer(List<EventFormat> formats, ThreadNames pids) {
         this.pids = pids;
         EventFormat.Field type = null;
         EventFormat.Field pid = null;
@@ -65,7 +65,7 @@ final class RecordRenderer {
     }
 
     /** Why records of this format cannot be rendered (left out, as the constructor would), or null when they can. */
-    static String undecodable(EventFormat f) {
+    public static String undecodable(EventFormat f) {
         try {
             kind(f);
             return null;
@@ -99,16 +99,16 @@ final class RecordRenderer {
      * Appends the line for the record at {@code page[offset, offset+length)}; returns false (appending
      * nothing) for an event that was not enabled.
      */
-    boolean render(int cpu, long ts, ByteBuffer page, int offset, int length, long now, StringBuilder out) {
+    public boolean render(int cpu, long ts, ByteBuffer page, int offset, int length, long now, StringBuilder out) {
         int id = (int) commonType.number(page, offset);
         Kind kind = byId.get(id);
         if (kind == null) {
             return false;
         }
         int pid = (int) commonPid.number(page, offset);
-        PidNames.Names n = pids.of(pid, now);
+        ThreadNames.Names n = pids.of(pid, now);
         out.append(n.comm()).append('-').append(pid).append(" (");
-        if (n.tgid() == PidNames.NO_TGID) {
+        if (n.tgid() == ThreadNames.NO_TGID) {
             out.append("-------");
         } else {
             out.append(n.tgid());
