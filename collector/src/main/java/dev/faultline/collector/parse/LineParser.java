@@ -100,7 +100,23 @@ public final class LineParser {
         if (tid < 0) {
             return new ParsedLine.Malformed("tid out of range");
         }
-        return afterTimestamp(b, from, to, tsColon, comm(b, i, dash), tid, tgid, cpu, tsNs);
+        return afterTimestamp(b, from, to, tsColon, comm(b, afterBufferName(b, i, dash), dash), tid, tgid, cpu, tsNs);
+    }
+
+    /**
+     * trace-cmd report names the buffer (instance) a line comes from before it, {@code fldat:     qemu-1234 [000]}:
+     * where the comm starts after such a prefix (a word ending in ':' and spaces), else {@code i}.
+     */
+    private static int afterBufferName(byte[] b, int i, int dash) {
+        int k = i;
+        while (k < dash && b[k] != ' ' && b[k] != ':') {
+            k++;
+        }
+        if (k == i || k + 1 >= dash || b[k] != ':' || b[k + 1] != ' ') {
+            return i;
+        }
+        int start = skipSpaces(b, k + 1, dash);
+        return start < dash ? start : i;
     }
 
     /**

@@ -64,6 +64,11 @@ public final class PayloadParsers {
         for (String op : HELPER_OPS) {
             byEvent.put(op, p -> helperCall(op, p));
         }
+        for (String call : SYSCALLS) { // trace-cmd report prints syscalls under their event names
+            String event = call.substring("sys_".length());
+            byEvent.put("sys_enter_" + event, p -> syscallEnter(call, p));
+            byEvent.put("sys_exit_" + event, p -> syscallExit(call, p));
+        }
     }
 
     /** The BPF helper's line names (kvm-reference 4). */
@@ -297,7 +302,7 @@ public final class PayloadParsers {
 
     // comm=%s pid=%d prio=%d group_dead=%s (comm may hold spaces: read from "pid=" on the right)
     static Object processExit(Cursor c) {
-        if (!c.startsWith("comm=") || !c.toLast(" pid=")) {
+        if (!c.startsWithHere("comm=") || !c.toLast(" pid=")) {
             throw new PayloadException("expected comm=... pid=...");
         }
         int pid = c.expect("pid=").intNumber();

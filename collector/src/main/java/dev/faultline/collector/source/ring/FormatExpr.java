@@ -105,6 +105,20 @@ sealed interface FormatExpr {
         }
     }
 
+    /** {@code __print_hex(REC->buf, len)}: the field's first len bytes as {@code ba f8 03}, as the kernel prints them. */
+    record Hex(EventFormat.Field field, FormatExpr length) implements FormatExpr {
+        @Override
+        public Object eval(Rec r) {
+            int n = (int) Math.max(0, Math.min(length.number(r), field.size() == 0 ? r.length() - field.offset() : field.size()));
+            StringBuilder sb = new StringBuilder(n * 3);
+            for (int i = 0; i < n && r.base() + field.offset() + i < r.buf().limit(); i++) {
+                int v = r.buf().get(r.base() + field.offset() + i) & 0xff;
+                sb.append(i == 0 ? "" : " ").append(Character.forDigit(v >> 4, 16)).append(Character.forDigit(v & 15, 16));
+            }
+            return sb.toString();
+        }
+    }
+
     record Symbol(long value, String name) {
     }
 

@@ -264,6 +264,13 @@ public final class PrintFormat {
                     String delimiter = t.strings();
                     yield new FormatExpr.Flags(e, delimiter, symbols());
                 }
+                case "__print_hex" -> {
+                    FormatExpr.FieldRef buf = (FormatExpr.FieldRef) field(fieldName());
+                    t.expect(",");
+                    FormatExpr len = expr();
+                    t.expect(")");
+                    yield new FormatExpr.Hex(buf.field(), len);
+                }
                 case "__get_str" -> {
                     FormatExpr e = field(t.next());
                     t.expect(")");
@@ -271,6 +278,13 @@ public final class PrintFormat {
                 }
                 default -> throw new IllegalArgumentException("function " + tok);
             };
+        }
+
+        /** {@code REC->name}, as the first argument of a function that reads the field's bytes. */
+        private String fieldName() {
+            t.expect("REC");
+            t.expect("->");
+            return t.next();
         }
 
         private FormatExpr field(String name) {

@@ -96,8 +96,8 @@ class PrintFormatTest {
 
     @Test
     void anUnsupportedConstructIsRefusedNamingTheEvent() {
-        EventFormat f = new EventFormat("kvm", "odd", 7, Map.of(), "\"%s\", __print_hex(REC->buf, 4)");
-        assertThatThrownBy(() -> PrintFormat.compile(f)).hasMessageContaining("kvm/odd").hasMessageContaining("__print_hex");
+        EventFormat f = new EventFormat("kvm", "odd", 7, Map.of(), "\"%s\", __get_bitmask(REC->buf)");
+        assertThatThrownBy(() -> PrintFormat.compile(f)).hasMessageContaining("kvm/odd").hasMessageContaining("__get_bitmask");
         EventFormat g = new EventFormat("kvm", "odd", 7, Map.of(), "\"%d\", REC->nope");
         assertThatThrownBy(() -> PrintFormat.compile(g)).hasMessageContaining("no field nope");
     }
@@ -129,7 +129,7 @@ class PrintFormatTest {
     @Test
     void anEventWhosePrintFormatCannotBeEvaluatedIsLeftOutNotFatal() throws IOException {
         EventFormat mmio = format("kvm", "kvm_mmio");
-        EventFormat odd = new EventFormat("kvm", "odd", 7, mmio.fields(), "\"%s\", __print_hex(REC->gpa, 8)");
+        EventFormat odd = new EventFormat("kvm", "odd", 7, mmio.fields(), "\"%s\", __get_bitmask(REC->gpa)");
         RecordRenderer r = new RecordRenderer(List.of(odd, mmio), UNKNOWN_THREADS);
         ByteBuffer oddRecord = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN).putShort(0, (short) 7);
         assertThat(r.render(0, 1, oddRecord, 0, 32, 0, new StringBuilder())).isFalse();
