@@ -35,9 +35,6 @@ public final class LineParser {
                     ? new ParsedLine.Annotation(Ascii.string(b, i + 2, to).strip())
                     : ParsedLine.HEADER;
         }
-        if (reportHeader(b, i, to)) {
-            return ParsedLine.HEADER;
-        }
         if (Ascii.startsWith(b, i, to, "CPU")) {
             ParsedLine cpuLine = cpuLine(b, i, to);
             if (cpuLine != null) {
@@ -45,7 +42,12 @@ public final class LineParser {
             }
         }
         ParsedLine usual = usualColumns(b, from, i, to);
-        return usual != null ? usual : anyColumns(b, from, i, to);
+        if (usual != null) {
+            return usual;
+        }
+        ParsedLine any = anyColumns(b, from, i, to);
+        // trace-cmd report's headers have no columns: looked for only where a line has none
+        return any instanceof ParsedLine.Malformed && reportHeader(b, i, to) ? ParsedLine.HEADER : any;
     }
 
     /**
