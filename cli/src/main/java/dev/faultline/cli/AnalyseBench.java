@@ -8,7 +8,7 @@ import dev.faultline.analyser.state.StateFormat;
 import dev.faultline.analyser.topology.AnalyserApp;
 import dev.faultline.analyser.topology.AnalyserTopology;
 import dev.faultline.analyser.topology.Topics;
-import dev.faultline.collector.CollectorStats;
+import dev.faultline.collector.stats.CollectorStats;
 import dev.faultline.collector.TracePipeline;
 import dev.faultline.collector.resolve.HostContext;
 import dev.faultline.collector.source.simulate.SimulationConfig;

@@ -5,7 +5,7 @@ import dev.faultline.alerts.Priority;
 import dev.faultline.analyser.rules.RuleSet;
 import dev.faultline.analyser.sinks.SinkChannel;
 import dev.faultline.analyser.sinks.WebhookSink;
-import dev.faultline.collector.CollectorStats;
+import dev.faultline.collector.stats.CollectorStats;
 import dev.faultline.collector.source.simulate.SimulationConfig;
 import dev.faultline.collector.source.simulate.Simulator;
 import dev.faultline.collector.source.simulate.VmKind;

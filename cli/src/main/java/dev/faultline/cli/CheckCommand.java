@@ -5,7 +5,7 @@ import dev.faultline.alerts.Priority;
 import dev.faultline.analyser.alerts.AlertFolder;
 import dev.faultline.analyser.rules.RuleSet;
 import dev.faultline.analyser.topology.OfflineAnalyser;
-import dev.faultline.collector.CollectorStats;
+import dev.faultline.collector.stats.CollectorStats;
 import dev.faultline.collector.publish.EventSink;
 import dev.faultline.events.Event;
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package dev.faultline.cli;
 
 import dev.faultline.analyser.sinks.SinkConfig;
-import dev.faultline.collector.CollectorStats;
+import dev.faultline.collector.stats.CollectorStats;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

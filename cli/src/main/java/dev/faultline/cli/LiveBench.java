@@ -1,6 +1,6 @@
 package dev.faultline.cli;
 
-import dev.faultline.collector.CollectorStats;
+import dev.faultline.collector.stats.CollectorStats;
 import dev.faultline.collector.TracePipeline;
 import dev.faultline.collector.resolve.FdInspector;
 import dev.faultline.collector.resolve.HostContext;

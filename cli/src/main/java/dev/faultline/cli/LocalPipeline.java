@@ -6,7 +6,7 @@ import dev.faultline.analyser.sinks.AlertRouter;
 import dev.faultline.analyser.sinks.SinkChannel;
 import dev.faultline.analyser.topology.AnalyserApp;
 import dev.faultline.analyser.topology.Topics;
-import dev.faultline.collector.CollectorStats;
+import dev.faultline.collector.stats.CollectorStats;
 import dev.faultline.collector.publish.KafkaPublisher;
 import dev.faultline.kafka.EmbeddedKafka;
 import dev.faultline.kafka.KafkaCluster;

@@ -6,7 +6,7 @@ import dev.faultline.analyser.rules.CelRule;
 import dev.faultline.analyser.rules.Example;
 import dev.faultline.analyser.rules.RuleSet;
 import dev.faultline.analyser.topology.OfflineAnalyser;
-import dev.faultline.collector.CollectorStats;
+import dev.faultline.collector.stats.CollectorStats;
 import dev.faultline.collector.TracePipeline;
 import dev.faultline.collector.publish.EventSink;
 import dev.faultline.collector.resolve.HostContext;

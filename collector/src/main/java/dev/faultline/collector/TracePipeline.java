@@ -1,6 +1,7 @@
 package dev.faultline.collector;
 
-import dev.faultline.collector.parse.Ascii;
+import dev.faultline.collector.stats.CollectorStats;
+import dev.faultline.collector.text.Ascii;
 import dev.faultline.collector.parse.Decoded;
 import dev.faultline.collector.parse.LineParser;
 import dev.faultline.collector.parse.ParsedLine;
@@ -8,6 +9,7 @@ import dev.faultline.collector.parse.PayloadException;
 import dev.faultline.collector.parse.PayloadParsers;
 import dev.faultline.collector.parse.TraceLine;
 import dev.faultline.collector.publish.EventSink;
+import dev.faultline.collector.resolve.Emitter;
 import dev.faultline.collector.resolve.HostContext;
 import dev.faultline.collector.resolve.VmResolver;
 import dev.faultline.collector.source.ByteLineReader;
@@ -32,7 +34,7 @@ public final class TracePipeline implements LineSource.ByteLines {
 
     public TracePipeline(HostContext host, EventSink sink, CollectorStats stats) {
         this.stats = stats;
-        this.resolver = new VmResolver(host, sink, stats);
+        this.resolver = new VmResolver(host, sink::accept, stats); // the pipeline owns the sink
     }
 
     /** One line of trace text, without its line terminator. */
@@ -68,7 +70,7 @@ public final class TracePipeline implements LineSource.ByteLines {
     private void accept(byte[] b, int from, int to) {
         try {
             acceptLine(b, from, to);
-        } catch (EventSink.Failed e) {
+        } catch (Emitter.Failed e) {
             throw e.original();
         }
     }
@@ -123,7 +125,7 @@ public final class TracePipeline implements LineSource.ByteLines {
         } catch (PayloadException e) {
             // a helper or syscall line whose fields the resolver reads only when it pairs or applies it
             stats.skipLine("bad-payload: " + event, e.getMessage() + ": " + line.text());
-        } catch (EventSink.Failed e) {
+        } catch (Emitter.Failed e) {
             throw e; // the output failed, not the line: the caller decides (collect exits with it)
         } catch (RuntimeException e) {
             // a line the resolver cannot use, whatever the reason: counted with its text, and the next line is read
@@ -135,7 +137,7 @@ public final class TracePipeline implements LineSource.ByteLines {
     public synchronized void loss(int cpu, long count, LossReason reason) {
         try {
             resolver.onLoss(new ParsedLine.Loss(cpu, count), lastTsNs, reason);
-        } catch (EventSink.Failed e) {
+        } catch (Emitter.Failed e) {
             throw e.original();
         }
     }
@@ -144,7 +146,7 @@ public final class TracePipeline implements LineSource.ByteLines {
     public synchronized void finish() {
         try {
             resolver.finish();
-        } catch (EventSink.Failed e) {
+        } catch (Emitter.Failed e) {
             throw e.original();
         }
     }

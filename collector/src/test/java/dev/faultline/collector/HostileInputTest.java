@@ -1,5 +1,6 @@
 package dev.faultline.collector;
 
+import dev.faultline.collector.stats.CollectorStats;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faultline.collector.publish.JsonlWriter;

@@ -1,5 +1,6 @@
 package dev.faultline.collector;
 
+import dev.faultline.collector.stats.CollectorStats;
 import dev.faultline.collector.publish.EventSink;
 import dev.faultline.collector.resolve.HostContext;
 import dev.faultline.collector.source.ReplaySource;

@@ -2,7 +2,7 @@ package dev.faultline.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.faultline.collector.CollectorStats;
+import dev.faultline.collector.stats.CollectorStats;
 import dev.faultline.collector.publish.DiskSpool;
 import dev.faultline.collector.publish.KafkaPublisher;
 import dev.faultline.events.Event;

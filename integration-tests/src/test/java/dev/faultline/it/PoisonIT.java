@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faultline.analyser.rules.RuleSet;
 import dev.faultline.analyser.topology.Topics;
-import dev.faultline.collector.CollectorStats;
+import dev.faultline.collector.stats.CollectorStats;
 import dev.faultline.collector.TracePipeline;
 import dev.faultline.collector.publish.EventSink;
 import dev.faultline.collector.resolve.HostContext;

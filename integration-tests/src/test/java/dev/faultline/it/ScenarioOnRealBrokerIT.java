@@ -8,7 +8,7 @@ import dev.faultline.analyser.rules.RuleSet;
 import dev.faultline.analyser.query.GfnRange;
 import dev.faultline.analyser.query.VmReader;
 import dev.faultline.cli.LocalPipeline;
-import dev.faultline.collector.CollectorStats;
+import dev.faultline.collector.stats.CollectorStats;
 import dev.faultline.events.Event;
 import dev.faultline.serde.AvroSerde;
 import java.nio.file.Path;

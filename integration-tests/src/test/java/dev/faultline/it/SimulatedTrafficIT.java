@@ -7,7 +7,7 @@ import dev.faultline.analyser.alerts.AlertFolder;
 import dev.faultline.analyser.rules.RuleSet;
 import dev.faultline.cli.Faultline;
 import dev.faultline.cli.LocalPipeline;
-import dev.faultline.collector.CollectorStats;
+import dev.faultline.collector.stats.CollectorStats;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

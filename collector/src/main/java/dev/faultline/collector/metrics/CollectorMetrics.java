@@ -1,7 +1,7 @@
 package dev.faultline.collector.metrics;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.faultline.collector.CollectorStats;
+import dev.faultline.collector.stats.CollectorStats;
 import dev.faultline.collector.publish.KafkaPublisher;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;

@@ -1,5 +1,7 @@
 package dev.faultline.collector.parse;
 
+import dev.faultline.collector.text.Ascii;
+
 /**
  * Reads a payload (UTF-8 bytes [start, end) of a line) left to right. Numbers are parsed as the
  * kernel printed them: hex with or without {@code 0x}, decimal, and unsigned 64-bit values kept in a

@@ -1,6 +1,9 @@
 package dev.faultline.collector.parse;
 
-import static dev.faultline.collector.parse.Ascii.isDigit;
+import dev.faultline.collector.text.Ascii;
+import static dev.faultline.collector.text.Ascii.isDigit;
+
+import dev.faultline.collector.text.TraceTimes;
 
 /**
  * The columns before the timestamp ({@code comm-tid (tgid) [cpu] flags}) of recent lines
@@ -93,7 +96,7 @@ final class KnownPrefixes {
         if (colon == dot + 1 || colon == to || b[colon] != ':' || (colon + 1 < to && b[colon + 1] != ' ')) {
             return null;
         }
-        long tsNs = LineParser.secsFracNs(b, secsStart, dot, colon);
+        long tsNs = TraceTimes.secsFracNs(b, secsStart, dot, colon);
         if (tsNs < 0) {
             return null;
         }

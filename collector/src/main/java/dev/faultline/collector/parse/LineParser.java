@@ -1,9 +1,12 @@
 package dev.faultline.collector.parse;
 
-import static dev.faultline.collector.parse.Ascii.allDigits;
-import static dev.faultline.collector.parse.Ascii.isDigit;
-import static dev.faultline.collector.parse.Ascii.skipSpaces;
-import static dev.faultline.collector.parse.Ascii.trimEnd;
+import static dev.faultline.collector.text.Ascii.allDigits;
+import static dev.faultline.collector.text.Ascii.isDigit;
+import static dev.faultline.collector.text.Ascii.skipSpaces;
+import static dev.faultline.collector.text.Ascii.trimEnd;
+
+import dev.faultline.collector.text.Ascii;
+import dev.faultline.collector.text.TraceTimes;
 
 /**
  * The tracefs line grammar (kvm-reference 1) for {@code trace}, {@code trace_pipe} and
@@ -55,12 +58,12 @@ public final class LineParser {
      * searching back from the timestamp, one search each. {@link #usualColumns} reads most lines faster.
      */
     ParsedLine anyColumns(byte[] b, int from, int i, int to) {
-        int tsColon = timestampColon(b, i, to);
+        int tsColon = TraceTimes.timestampColon(b, i, to);
         if (tsColon < 0) {
             return new ParsedLine.Malformed("no timestamp");
         }
-        int tsStart = timestampStart(b, i, tsColon);
-        long tsNs = parseTimestamp(b, tsStart, tsColon);
+        int tsStart = TraceTimes.timestampStart(b, i, tsColon);
+        long tsNs = TraceTimes.parseTimestamp(b, tsStart, tsColon);
         if (tsNs < 0) {
             return new ParsedLine.Malformed("timestamp out of range");
         }
@@ -147,7 +150,7 @@ public final class LineParser {
         if (secsStart == dot || b[secsStart - 1] != ' ') {
             return null;
         }
-        long tsNs = secsFracNs(b, secsStart, dot, colon);
+        long tsNs = TraceTimes.secsFracNs(b, secsStart, dot, colon);
         if (tsNs < 0) {
             return null;
         }
@@ -208,24 +211,6 @@ public final class LineParser {
     }
 
     /**
-     * {@code secs.frac} in ns from its digits {@code b[secsStart, dot)} and {@code b[dot + 1, colon)} (at most 9);
-     * -1 when the seconds are past what a long holds in ns (292 years): never a wrapped, negative time.
-     */
-    static long secsFracNs(byte[] b, int secsStart, int dot, int colon) {
-        long secs = Ascii.decimalAtMost(b, secsStart, dot, MAX_SECS);
-        if (secs < 0) {
-            return -1;
-        }
-        long ns = secs * 1_000_000_000L + Ascii.decimal(b, dot + 1, colon) * NS_PER_FRACTION_DIGIT[colon - dot - 1];
-        return ns < 0 ? -1 : ns;
-    }
-
-    private static final long MAX_SECS = Long.MAX_VALUE / 1_000_000_000L;
-
-    /** ns per unit of a fraction of a second written with n digits (n <= 9). */
-    private static final long[] NS_PER_FRACTION_DIGIT = {0, 100_000_000, 10_000_000, 1_000_000, 100_000, 10_000, 1_000, 100, 10, 1};
-
-    /**
      * Where the run of digits that ends at {@code last} starts, taking at most {@code max} of them and none at
      * or before {@code floor}: {@code last + 1} when there is none. A longer run leaves a digit before the
      * start, which the caller's separator check refuses.
@@ -254,7 +239,7 @@ public final class LineParser {
                                       int cpu, long tsNs) {
         int e = skipSpaces(b, tsColon + 1, to);
         int nameEnd = e;
-        while (nameEnd < to && isNameChar(b[nameEnd])) {
+        while (nameEnd < to && Ascii.isNameChar(b[nameEnd])) {
             nameEnd++;
         }
         if (nameEnd == e || nameEnd == to) {
@@ -280,21 +265,6 @@ public final class LineParser {
                     Ascii.trimEnd(b, p, to));
         }
         return new ParsedLine.Malformed("no ':' after event name");
-    }
-
-    /** The timestamp of an event line {@code b[from, to)} in ns, or -1 when it has none (a header, a loss line). */
-    public static long timestampNs(byte[] b, int from, int to) {
-        int colon = timestampColon(b, from, to);
-        return colon < 0 ? -1 : parseTimestamp(b, timestampStart(b, from, colon), colon);
-    }
-
-    /** Where the {@code secs.frac} token that ends at {@code colon} starts. */
-    private static int timestampStart(byte[] b, int from, int colon) {
-        int start = colon;
-        while (start > from && b[start - 1] != ' ') {
-            start--;
-        }
-        return start;
     }
 
     /**
@@ -379,66 +349,6 @@ public final class LineParser {
 
     private static boolean onlySpaces(byte[] b, int from, int to) {
         return skipSpaces(b, from, to) == to;
-    }
-
-    /**
-     * Index of the ':' that ends the first {@code digits.digits} token followed by ": " or end of line; failing
-     * that, of the first such token of digits alone: trace-cmd report prints a counter clock's raw value.
-     */
-    private static int timestampColon(byte[] b, int from, int to) {
-        for (int c = Ascii.indexOf(b, from, to, ':'); c >= 0; c = Ascii.indexOf(b, c + 1, to, ':')) {
-            if (c + 1 < to && b[c + 1] != ' ') {
-                continue;
-            }
-            int k = c - 1;
-            int fracDigits = 0;
-            while (k >= from && isDigit(b[k])) {
-                k--;
-                fracDigits++;
-            }
-            if (fracDigits == 0 || k < from || b[k] != '.') {
-                continue;
-            }
-            int secEnd = k;
-            k--;
-            while (k >= from && isDigit(b[k])) {
-                k--;
-            }
-            if (k < secEnd - 1 && (k < from || b[k] == ' ')) {
-                return c;
-            }
-        }
-        return counterColon(b, from, to);
-    }
-
-    /** The ':' after a token of digits only, preceded by a space and followed by ": " and an event name. */
-    private static int counterColon(byte[] b, int from, int to) {
-        for (int c = Ascii.indexOf(b, from, to, ':'); c >= 0; c = Ascii.indexOf(b, c + 1, to, ':')) {
-            if (c + 1 >= to || b[c + 1] != ' ') {
-                continue;
-            }
-            int k = c - 1;
-            while (k >= from && isDigit(b[k])) {
-                k--;
-            }
-            if (k < c - 1 && k >= from && b[k] == ' ' && c + 2 < to && isNameChar(b[skipSpaces(b, c + 1, to)])) {
-                return c;
-            }
-        }
-        return -1;
-    }
-
-    /** {@code secs.frac} in {@code b[from, to)}; fraction digits past the ninth are below a nanosecond and dropped. */
-    private static long parseTimestamp(byte[] b, int from, int to) {
-        int dot = Ascii.indexOf(b, from, to, '.');
-        if (dot < 0) { // a counter clock's value: kept as it is, the trace's own unit
-            return Ascii.decimalAtMost(b, from, to, Long.MAX_VALUE - 1);
-        }
-        return secsFracNs(b, from, dot, Math.min(to, dot + 10));
-    }
-
-    private static boolean isNameChar(byte c) {
-        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || (c >= 'A' && c <= 'Z');
     }
 
     private static boolean onlyDashes(byte[] b, int from, int to) {

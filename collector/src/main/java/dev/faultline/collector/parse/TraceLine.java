@@ -1,5 +1,6 @@
 package dev.faultline.collector.parse;
 
+import dev.faultline.collector.text.Ascii;
 import java.util.Arrays;
 
 /**

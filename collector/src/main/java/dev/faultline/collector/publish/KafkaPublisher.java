@@ -1,5 +1,6 @@
 package dev.faultline.collector.publish;
 
+import dev.faultline.collector.loss.LossSink;
 import dev.faultline.events.Event;
 import dev.faultline.serde.AvroSerde;
 import java.io.IOException;
@@ -90,7 +91,7 @@ public final class KafkaPublisher implements EventSink {
 
     /** Spool overflow becomes a TraceLoss (cpu -1, SPOOL_OVERFLOW) once the spool has drained. */
     @Override
-    public void reportLossTo(dev.faultline.collector.source.LineSource.LossSink sink) {
+    public void reportLossTo(LossSink sink) {
         this.overflow = n -> sink.loss(-1, n, dev.faultline.events.LossReason.SPOOL_OVERFLOW);
     }
 

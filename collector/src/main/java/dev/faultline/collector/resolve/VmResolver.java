@@ -1,12 +1,11 @@
 package dev.faultline.collector.resolve;
 
-import dev.faultline.collector.CollectorStats;
-import dev.faultline.collector.Counter;
+import dev.faultline.collector.stats.CollectorStats;
+import dev.faultline.collector.stats.Counter;
 import dev.faultline.collector.parse.Decoded;
 import dev.faultline.collector.parse.ParsedLine;
 import dev.faultline.collector.parse.PayloadException;
 import dev.faultline.collector.parse.TraceLine;
-import dev.faultline.collector.publish.EventSink;
 import dev.faultline.collector.resolve.VmProcess.Gmem;
 import dev.faultline.collector.resolve.VmProcess.Vcpu;
 import dev.faultline.collector.resolve.VmProcess.Vm;
@@ -55,7 +54,7 @@ public final class VmResolver {
     private static final long FALLOC_PUNCH_HOLE = 2;
 
     private final HostContext host;
-    private final EventSink sink;
+    private final Emitter sink;
     private final CollectorStats stats;
 
     private final IntMap<VmProcess> processes = new IntMap<>();
@@ -93,7 +92,7 @@ public final class VmResolver {
         }
     }
 
-    public VmResolver(HostContext host, EventSink sink, CollectorStats stats) {
+    public VmResolver(HostContext host, Emitter sink, CollectorStats stats) {
         this.host = host;
         this.sink = sink;
         this.stats = stats;
@@ -353,7 +352,7 @@ public final class VmResolver {
             applyCall(c);
         } catch (PayloadException e) {
             stats.skipLine("bad-payload: " + c.ioctl(), e.getMessage() + ": " + c.line().text());
-        } catch (EventSink.Failed e) {
+        } catch (Emitter.Failed e) {
             throw e;
         } catch (RuntimeException e) {
             // counted against the call, not against whichever line happened to release it
@@ -571,9 +570,9 @@ public final class VmResolver {
         }
         count.increment();
         try {
-            sink.accept(new Event(h, body));
+            sink.emit(new Event(h, body));
         } catch (RuntimeException e) {
-            throw new EventSink.Failed(e);
+            throw new Emitter.Failed(e);
         }
     }
 

@@ -1,6 +1,6 @@
 package dev.faultline.collector.source;
 
-import dev.faultline.collector.parse.Ascii;
+import dev.faultline.collector.text.Ascii;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;

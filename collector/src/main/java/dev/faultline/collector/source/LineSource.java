@@ -1,6 +1,6 @@
 package dev.faultline.collector.source;
 
-import dev.faultline.collector.parse.Ascii;
+import dev.faultline.collector.loss.LossSink;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
@@ -25,10 +25,6 @@ public interface LineSource {
     default void reportLossTo(LossSink sink) {
     }
 
-    /** Where lost events are reported. */
-    interface LossSink {
-        void loss(int cpu, long count, dev.faultline.events.LossReason reason);
-    }
 
     /**
      * Receives one line as {@code b[from, to)}, without its terminator. The bytes are valid until the
@@ -39,7 +35,7 @@ public interface LineSource {
 
         /** Hands each line on decoded, for a byte source's {@link LineSource#run}. */
         static ByteLines decoding(Consumer<String> lines) {
-            return (b, from, to) -> lines.accept(Ascii.string(b, from, to));
+            return (b, from, to) -> lines.accept(new String(b, from, to - from, StandardCharsets.UTF_8));
         }
 
         /**

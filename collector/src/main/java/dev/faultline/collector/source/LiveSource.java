@@ -1,6 +1,7 @@
 package dev.faultline.collector.source;
 
-import dev.faultline.collector.parse.LineParser;
+import dev.faultline.collector.loss.LossSink;
+import dev.faultline.collector.text.TraceTimes;
 import dev.faultline.collector.source.bpf.BpfHelper;
 import dev.faultline.collector.source.tracefs.KernelTraceSource;
 import java.io.IOException;
@@ -95,7 +96,7 @@ public final class LiveSource implements LineSource {
                         continue;
                     }
                     byte[] line = q.line().getBytes(StandardCharsets.UTF_8); // once: the parser reads bytes
-                    long ts = LineParser.timestampNs(line, 0, line.length);
+                    long ts = TraceTimes.timestampNs(line, 0, line.length);
                     lastTs = ts >= 0 ? ts : lastTs; // a loss line stays where it came
                     lastTaken[q.fromTracefs() ? 0 : 1] = lastTs;
                     heap.add(new Item(lastTs, order++, line));

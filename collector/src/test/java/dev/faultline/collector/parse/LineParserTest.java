@@ -1,5 +1,6 @@
 package dev.faultline.collector.parse;
 
+import dev.faultline.collector.text.Ascii;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faultline.collector.Replay;
@@ -99,7 +100,7 @@ class LineParserTest {
         // digits past the ninth are below a nanosecond: dropped, even more than a long could hold
         assertThat(event("a-1 [000] 12.1234567891: kvm_fpu: load").tsNs()).isEqualTo(12_123_456_789L);
         assertThat(event("a-1 [000] 12.12345678999999999999: kvm_fpu: load").tsNs()).isEqualTo(12_123_456_789L);
-        assertThat(LineParser.timestampNs(Ascii.bytes("a-1 [000] 12.5: x"), 0, 17)).isEqualTo(12_500_000_000L);
+        assertThat(dev.faultline.collector.text.TraceTimes.timestampNs(Ascii.bytes("a-1 [000] 12.5: x"), 0, 17)).isEqualTo(12_500_000_000L);
     }
 
     @Test

@@ -2,7 +2,7 @@ package dev.faultline.analyser.topology;
 
 import dev.faultline.alerts.Alert;
 import dev.faultline.analyser.rules.RuleSet;
-import dev.faultline.collector.CollectorStats;
+import dev.faultline.collector.stats.CollectorStats;
 import dev.faultline.collector.TracePipeline;
 import dev.faultline.collector.publish.EventSink;
 import dev.faultline.collector.resolve.HostContext;

@@ -1,5 +1,6 @@
 package dev.faultline.collector.source.tracefs;
 
+import dev.faultline.collector.loss.LossSink;
 import dev.faultline.collector.source.LineSource;
 import dev.faultline.events.LossReason;
 import java.io.IOException;
@@ -23,7 +24,7 @@ public final class CpuStats {
     }
 
     /** Reports what was lost since the last call (the first call only takes a baseline). */
-    public void report(LineSource.LossSink sink, boolean baseline) throws IOException {
+    public void report(LossSink sink, boolean baseline) throws IOException {
         try (var cpus = Files.list(perCpu)) {
             for (Path dir : cpus.toList()) {
                 String name = dir.getFileName().toString();

@@ -1,5 +1,6 @@
 package dev.faultline.collector.source.tracefs;
 
+import dev.faultline.collector.loss.LossSink;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -18,7 +18,7 @@ class CpuStatsTest {
         KernelFeatures.requireKvm();
         KernelFeatures.requireTool(Files.isExecutable(Path.of("/usr/bin/gcc")), "gcc");
         List<long[]> losses = new ArrayList<>();
-        dev.faultline.collector.source.LineSource.LossSink sink = (cpu, count, reason) -> {
+        dev.faultline.collector.loss.LossSink sink = (cpu, count, reason) -> {
             assertThat(reason).as("the session drops new events, never overwrites").isEqualTo(LossReason.DROPPED);
             losses.add(new long[] {cpu, count});
         };

@@ -1,5 +1,6 @@
 package dev.faultline.collector.source.tracefs.raw;
 
+import dev.faultline.collector.loss.LossSink;
 import dev.faultline.collector.source.ring.EventFormat;
 import dev.faultline.collector.source.ring.RecordRenderer;
 import dev.faultline.collector.source.ring.RingPage;

@@ -1,4 +1,4 @@
-package dev.faultline.collector;
+package dev.faultline.collector.stats;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

@@ -1,4 +1,4 @@
-package dev.faultline.collector.parse;
+package dev.faultline.collector.text;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -17,7 +17,7 @@ public final class Ascii {
     private Ascii() {
     }
 
-    static boolean isDigit(byte c) {
+    public static boolean isDigit(byte c) {
         return c >= '0' && c <= '9';
     }
 
@@ -44,7 +44,7 @@ public final class Ascii {
     }
 
     /** The 8 bytes from {@code at} as a little-endian word. */
-    static long word(byte[] b, int at) {
+    public static long word(byte[] b, int at) {
         return (long) LONGS.get(b, at);
     }
 
@@ -54,12 +54,12 @@ public final class Ascii {
      * A hash of three words and a length for picking a table slot from its top bits, which every input bit
      * reaches through the products (the low bits do not).
      */
-    static long wordHash(long w0, long w1, long w2, int length) {
+    public static long wordHash(long w0, long w1, long w2, int length) {
         return (((w0 * GOLDEN + w1) * GOLDEN + w2) * GOLDEN + length) * GOLDEN;
     }
 
     /** Last index of {@code c} in [from, to), or -1. */
-    static int lastIndexOf(byte[] b, int from, int to, char c) {
+    public static int lastIndexOf(byte[] b, int from, int to, char c) {
         for (int i = to - 1; i >= from; i--) {
             if (b[i] == c) {
                 return i;
@@ -72,7 +72,7 @@ public final class Ascii {
      * True when {@code a[aFrom, aFrom + n)} equals {@code b[bFrom, bFrom + n)}. Names are 4-20 bytes: two or
      * three word compares (the last one overlapping) beat a general array compare, which is made for long runs.
      */
-    static boolean rangeEquals(byte[] a, int aFrom, byte[] b, int bFrom, int n) {
+    public static boolean rangeEquals(byte[] a, int aFrom, byte[] b, int bFrom, int n) {
         if (n < 8) {
             for (int k = 0; k < n; k++) {
                 if (a[aFrom + k] != b[bFrom + k]) {
@@ -90,7 +90,7 @@ public final class Ascii {
     }
 
     /** True when the ASCII {@code literal} starts at {@code at} and ends at or before {@code to}. */
-    static boolean startsWith(byte[] b, int at, int to, String literal) {
+    public static boolean startsWith(byte[] b, int at, int to, String literal) {
         int n = literal.length();
         if (at < 0 || n > to - at) {
             return false;
@@ -104,7 +104,7 @@ public final class Ascii {
     }
 
     /** First index in [from, to) where {@code literal} starts, or -1. */
-    static int indexOf(byte[] b, int from, int to, String literal) {
+    public static int indexOf(byte[] b, int from, int to, String literal) {
         char first = literal.charAt(0);
         for (int i = indexOf(b, from, to, first); i >= 0; i = indexOf(b, i + 1, to, first)) {
             if (startsWith(b, i, to, literal)) {
@@ -115,7 +115,7 @@ public final class Ascii {
     }
 
     /** Last index in [from, to) where {@code literal} starts, or -1. */
-    static int lastIndexOf(byte[] b, int from, int to, String literal) {
+    public static int lastIndexOf(byte[] b, int from, int to, String literal) {
         for (int i = to - literal.length(); i >= from; i--) {
             if (startsWith(b, i, to, literal)) {
                 return i;
@@ -125,7 +125,7 @@ public final class Ascii {
     }
 
     /** The first index at or after {@code i} (before {@code to}) that is not a space. */
-    static int skipSpaces(byte[] b, int i, int to) {
+    public static int skipSpaces(byte[] b, int i, int to) {
         while (i < to && b[i] == ' ') {
             i++;
         }
@@ -133,14 +133,14 @@ public final class Ascii {
     }
 
     /** {@code end} moved left past trailing spaces, not before {@code from}. */
-    static int trimEnd(byte[] b, int from, int end) {
+    public static int trimEnd(byte[] b, int from, int end) {
         while (end > from && b[end - 1] == ' ') {
             end--;
         }
         return end;
     }
 
-    static boolean allDigits(byte[] b, int from, int to) {
+    public static boolean allDigits(byte[] b, int from, int to) {
         if (from >= to) {
             return false;
         }
@@ -156,7 +156,7 @@ public final class Ascii {
      * Decimal digits (checked by the caller) as a number of at most {@code max}; -1 when it is larger: a
      * header column past its type's range is a bad line, never a number wrapped onto another CPU or process.
      */
-    static long decimalAtMost(byte[] b, int from, int to, long max) {
+    public static long decimalAtMost(byte[] b, int from, int to, long max) {
         while (from < to - 1 && b[from] == '0') {
             from++;
         }
@@ -168,7 +168,7 @@ public final class Ascii {
     }
 
     /** Decimal digits already checked by the caller. */
-    static long decimal(byte[] b, int from, int to) {
+    public static long decimal(byte[] b, int from, int to) {
         long v = 0;
         for (int k = from; k < to; k++) {
             v = v * 10 + (b[k] - '0');
@@ -180,7 +180,12 @@ public final class Ascii {
         return new String(b, from, to - from, StandardCharsets.UTF_8);
     }
 
-    static byte[] bytes(String s) {
+    public static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A byte of an event name: {@code [A-Za-z0-9_]}. */
+    public static boolean isNameChar(byte c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || (c >= 'A' && c <= 'Z');
     }
 }

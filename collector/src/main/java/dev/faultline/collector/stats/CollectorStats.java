@@ -1,4 +1,4 @@
-package dev.faultline.collector;
+package dev.faultline.collector.stats;
 
 import java.util.Map;
 import java.util.TreeMap;
@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class CollectorStats {
     /** Distinct unsupported event names kept apart; a trace of a million made-up names stays small. */
-    static final int MAX_NAMES = 1000;
-    static final String OTHER_NAMES = "(other names)";
+    public static final int MAX_NAMES = 1000;
+    public static final String OTHER_NAMES = "(other names)";
     /** Unsupported names printed by the summary, most frequent first. */
     static final int NAMES_SHOWN = 20;
 

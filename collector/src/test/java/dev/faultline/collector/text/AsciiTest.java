@@ -1,4 +1,4 @@
-package dev.faultline.collector.parse;
+package dev.faultline.collector.text;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
