@@ -82,17 +82,34 @@ public final class StateQueries {
                 new PartitionStore(streams, ALERTS, found.key))).latest(vmId, limit));
     }
 
-    /** The value of {@code key} in a String-keyed store with the partition holding it, or null. */
+    /**
+     * The value of {@code key} in a String-keyed store with the partition holding it, or null when that partition,
+     * active here, has no such key. Only the key's own partition is asked: a partition still restoring after a
+     * takeover answers NOT_ACTIVE/NOT_PRESENT (503, ask again) instead of being left out of the answer, which read
+     * as "no such VM" (404) while the VM's state was on its way. A lone instance without application.server has
+     * no key metadata; all its partitions are asked.
+     */
     private <V> KeyValue<Integer, V> lookup(String store, String key) {
         requireRunning();
-        StateQueryResult<V> result = streams.query(StateQueryRequest.inStore(store).withQuery(KeyQuery.<String, V>withKey(key)));
-        for (Map.Entry<Integer, QueryResult<V>> e : result.getPartitionResults().entrySet()) {
-            V v = succeeded(e.getValue(), store);
-            if (v != null) {
-                return KeyValue.pair(e.getKey(), v);
+        if (self == null) { // a lone instance (no application.server, no metadata): every partition is here
+            StateQueryResult<V> all = streams.query(StateQueryRequest.inStore(store).withQuery(KeyQuery.<String, V>withKey(key)));
+            for (Map.Entry<Integer, QueryResult<V>> e : all.getPartitionResults().entrySet()) {
+                V v = succeeded(e.getValue(), store);
+                if (v != null) {
+                    return KeyValue.pair(e.getKey(), v);
+                }
             }
+            return null;
         }
-        return null;
+        KeyQueryMetadata md = streams.queryMetadataForKey(store, key, Serdes.String().serializer());
+        if (md == null || md.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
+            throw new UnavailableException("the partition of '" + key + "' is not known yet (rebalancing)");
+        }
+        int partition = md.partition();
+        StateQueryResult<V> result = streams.query(StateQueryRequest.inStore(store).withQuery(KeyQuery.<String, V>withKey(key))
+                .withPartitions(java.util.Set.of(partition)).requireActive());
+        V v = succeeded(result.getPartitionResults().get(partition), store);
+        return v == null ? null : KeyValue.pair(partition, v);
     }
 
     /** Thrown while the instance cannot answer (starting, rebalancing, shutting down): an HTTP 503. */
