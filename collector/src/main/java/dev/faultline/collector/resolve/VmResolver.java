@@ -130,7 +130,12 @@ public final class VmResolver {
             inFlight.put(line.tid(), new PendingCall(line.retained(), enter)); // outlives the reader's array
             if (enter.name().equals("sys_ioctl") && enter.args().getOrDefault("cmd", -1L) == KvmIoctl.RUN.cmd) {
                 // KVM_RUN returns only when the vCPU exits: its thread's events arrive inside the call.
-                Vcpu v = p.vcpusByFd.get(enter.args().getOrDefault("fd", -1L).intValue());
+                int fd = enter.args().getOrDefault("fd", -1L).intValue();
+                Vcpu v = p.vcpusByFd.get(fd);
+                if (v == null && !line.hasTgid()) {
+                    p = processRunning(line.tid(), fd, p);
+                    v = p.vcpusByFd.get(fd);
+                }
                 if (v != null) {
                     p.vcpusByTid.put(line.tid(), v);
                 }
@@ -203,6 +208,41 @@ public final class VmResolver {
         }
         threads.put(line.tid(), p);
         return p;
+    }
+
+    /**
+     * Without a tgid column a vCPU thread named otherwise than its process (QEMU's {@code CPU 0/KVM}) looks like a
+     * process of its own; its KVM_RUN names the vCPU fd, and the one process that made a vCPU at that fd is the
+     * thread's. Several such processes: the thread stays where it is (counted), not guessed.
+     */
+    private VmProcess processRunning(int tid, int fd, VmProcess current) {
+        // a vCPU made just now may still be held for its helper line: made now, so its fd is known
+        for (Iterator<CompletedCall> it = parked.values().iterator(); it.hasNext(); ) {
+            CompletedCall c = it.next();
+            if (c.ioctl() == KvmIoctl.CREATE_VCPU && c.ret() == fd && c.process() != current) {
+                it.remove();
+                apply(c);
+            }
+        }
+        VmProcess found = null;
+        for (VmProcess q : processes.values()) {
+            if (q != current && q.vcpusByFd.containsKey(fd)) {
+                if (found != null) {
+                    stats.other("KVM_RUN on a vCPU fd of several processes (no tgid column): thread not joined");
+                    return current;
+                }
+                found = q;
+            }
+        }
+        if (found == null) {
+            return current;
+        }
+        threads.put(tid, found);
+        if (current.vmsByFd.isEmpty() && current.vcpusByFd.isEmpty() && current.latestVm == null && current.tgid == tid) {
+            processes.remove(current.tgid); // the thread's own pseudo-process held nothing
+        }
+        stats.other("vCPU thread joined its process by the fd of its KVM_RUN (no tgid column)");
+        return found;
     }
 
     /** A process with a VM made in the trace (or a KVM call still held) first, then one with an attached VM. */

@@ -320,4 +320,24 @@ class VmResolverTest {
         assertThat(r.ofType(VcpuCreated.class)).extracting(e -> e.getHeader().getVm())
                 .containsExactly("lab/100/9@0.200000", "lab/100/5@1.000002");
     }
+
+    /**
+     * trace-cmd report and trace.dat have no tgid column: QEMU's vCPU thread {@code CPU 0/KVM} is named otherwise
+     * than its process, and joins it by the vCPU fd of its KVM_RUN.
+     */
+    @Test
+    void withoutTgidAVcpuThreadJoinsItsProcessByItsKvmRunFd() {
+        Replay r = Replay.lines(
+                "qemu-system-x86-100 [000] 1.000001: sys_ioctl(fd: 3, cmd: 0xae01, arg: 0x4)",
+                "qemu-system-x86-100 [000] 1.000002: sys_ioctl -> 0x5",
+                "qemu-system-x86-100 [000] 1.000003: sys_ioctl(fd: 5, cmd: 0xae41, arg: 0x0)",
+                "qemu-system-x86-100 [000] 1.000004: sys_ioctl -> 0x7",
+                "CPU 0/KVM-101 [001] 1.000005: sys_ioctl(fd: 7, cmd: 0xae80, arg: 0x0)",
+                "CPU 0/KVM-101 [001] 1.000006: kvm_mmio: mmio write len 4 gpa 0xfee00000 val 0x1");
+        assertThat(r.ofType(Mmio.class)).singleElement().satisfies(e -> {
+            assertThat(e.getHeader().getVm()).isEqualTo("lab/100/5@1.000002");
+            assertThat(e.getHeader().getVcpu()).isZero();
+        });
+        assertThat(r.bodies(VmCreated.class)).singleElement().satisfies(v -> assertThat(v.getAttached()).isFalse());
+    }
 }
