@@ -58,6 +58,16 @@ final class Cursor {
         return Ascii.startsWith(b, start, end, literal);
     }
 
+    /** Whether the next word (after optional spaces) is {@code name=value}, name made of [A-Za-z0-9_]; does not move. */
+    boolean firstWordIsField() {
+        skipSpaces();
+        int k = pos;
+        while (k < end && Ascii.isNameChar(b[k])) {
+            k++;
+        }
+        return k > pos && k < end && b[k] == '=';
+    }
+
     /** True if {@code literal} follows (after optional spaces); does not consume it. */
     boolean startsWithHere(String literal) {
         skipSpaces();

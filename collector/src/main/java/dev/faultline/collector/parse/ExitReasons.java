@@ -39,7 +39,40 @@ final class ExitReasons {
         }
     }
 
+    /** SVM exit codes the kernel names (arch/x86/include/uapi/asm/svm.h), for a reason given as a number. */
+    private static final Map<Long, String> SVM = svmNames();
+
     private ExitReasons() {
+    }
+
+    private static Map<Long, String> svmNames() {
+        Map<Long, String> m = new java.util.HashMap<>();
+        Object[][] named = {{0x000L, "read_cr0"}, {0x003L, "read_cr3"}, {0x004L, "read_cr4"}, {0x008L, "read_cr8"},
+            {0x010L, "write_cr0"}, {0x013L, "write_cr3"}, {0x014L, "write_cr4"}, {0x018L, "write_cr8"},
+            {0x060L, "interrupt"}, {0x061L, "nmi"}, {0x062L, "smi"}, {0x063L, "init"}, {0x064L, "vintr"},
+            {0x065L, "cr0_sel_write"}, {0x072L, "cpuid"}, {0x076L, "invd"}, {0x077L, "pause"}, {0x078L, "hlt"},
+            {0x079L, "invlpg"}, {0x07aL, "invlpga"}, {0x07bL, "io"}, {0x07cL, "msr"}, {0x07dL, "task_switch"},
+            {0x07fL, "shutdown"}, {0x080L, "vmrun"}, {0x081L, "hypercall"}, {0x082L, "vmload"}, {0x083L, "vmsave"},
+            {0x084L, "stgi"}, {0x085L, "clgi"}, {0x086L, "skinit"}, {0x087L, "rdtscp"}, {0x089L, "wbinvd"},
+            {0x08aL, "monitor"}, {0x08bL, "mwait"}, {0x08dL, "xsetbv"}, {0x400L, "npf"}, {0x401L, "avic_incomplete_ipi"},
+            {0x402L, "avic_unaccelerated_access"}, {0x403L, "vmgexit"}, {0xffffffffL, "invalid_guest_state"}};
+        for (Object[] n : named) {
+            m.put((Long) n[0], (String) n[1]);
+        }
+        return m;
+    }
+
+    /** A VMX exit reason given as a number (raw fields), as the 5.8+ kernel prints it. */
+    static String vmx(long raw) {
+        int basic = (int) (raw & 0xffff);
+        String name = basic < VMX.length && VMX[basic] != null ? VMX[basic] : "0x" + Integer.toHexString(basic);
+        return (raw & VMX_FAILED_VMENTRY) != 0 ? name + " FAILED_VMENTRY" : name;
+    }
+
+    /** An SVM exit code given as a number: its kernel name, or hex (codes outside the common ones: see docs). */
+    static String svm(long raw) {
+        String name = SVM.get(raw & 0xffffffffL);
+        return name != null ? name : "0x" + Long.toHexString(raw);
     }
 
     static String kernelName(String printed) {

@@ -29,6 +29,7 @@ import java.util.function.Function;
 public final class PayloadParsers {
 
     private final Map<String, Function<Cursor, Object>> byEvent = new HashMap<>();
+    private final RawPayloads raw = new RawPayloads();
 
     public PayloadParsers() {
         byEvent.put("kvm_page_fault", PayloadParsers::pageFault);
@@ -85,12 +86,31 @@ public final class PayloadParsers {
 
     /** Parses an {@link TraceLine.Kind#EVENT} payload; null when the event is not supported. */
     public Object parse(String event, String payload) {
-        return parse(event, new Cursor(payload));
+        try {
+            return parse(event, new Cursor(payload));
+        } catch (PayloadException e) {
+            return orRaw(e, raw.parse(event, new Cursor(payload)));
+        }
     }
 
-    /** Decodes the payload of an {@link TraceLine.Kind#EVENT} line in place; null when the event is not supported. */
+    /**
+     * Decodes the payload of an {@link TraceLine.Kind#EVENT} line in place; null when the event is not supported.
+     * A payload that is not the event's text is tried as raw fields ({@link RawPayloads}): only then, so the usual
+     * line costs nothing more.
+     */
     public Object parse(TraceLine line) {
-        return parse(line.event(), line.payloadCursor());
+        try {
+            return parse(line.event(), line.payloadCursor());
+        } catch (PayloadException e) {
+            return orRaw(e, raw.parse(line.event(), line.payloadCursor()));
+        }
+    }
+
+    private static Object orRaw(PayloadException formatted, Object raw) {
+        if (raw == null) {
+            throw formatted;
+        }
+        return raw;
     }
 
     private Object parse(String event, Cursor payload) {

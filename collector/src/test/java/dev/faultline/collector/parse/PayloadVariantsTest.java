@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Every format a kernel or trace-cmd has printed for a parsed event (resources faultline/variants/payloads.txt,
  * each line labelled with who prints it) becomes the event body it describes: the same exit is the same
- * VcpuExit whether Linux 4.19, 6.14 or trace-cmd's kvm plugin printed it.
+ * VcpuExit whether Linux 4.19, 6.14, trace-cmd's kvm plugin or trace-cmd report -R's raw fields printed it.
  */
 class PayloadVariantsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -39,6 +39,8 @@ class PayloadVariantsTest {
         Object parsed = PARSERS.parse(event, payload);
         if (expected.equals("not forwarded")) {
             assertThat(parsed).as(who).isEqualTo(Decoded.NOT_FORWARDED);
+        } else if (!expected.startsWith("{")) { // a syscall's half, as the resolver gets it
+            assertThat(parsed).as(who).hasToString(expected);
         } else {
             assertThat(JSON.readTree(parsed.toString())).as(who).isEqualTo(JSON.readTree(expected));
         }
