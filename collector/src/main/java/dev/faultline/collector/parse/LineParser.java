@@ -285,7 +285,7 @@ public final class LineParser {
 
     /**
      * {@code CPU:1 [LOST 111 EVENTS]} (the kernel's), {@code CPU:1 [111 EVENTS DROPPED]} or {@code CPU:1 [EVENTS
-     * DROPPED]} (trace-cmd report's, the count unknown: -1), or trace-cmd's {@code CPU 0 is empty} banner; null for anything
+     * DROPPED]} (trace-cmd report's, the count unknown: at least 1), or trace-cmd's {@code CPU 0 is empty} banner; null for anything
      * else: QEMU names its vCPU threads "CPU 0/KVM", so an event line may start with "CPU" too.
      */
     private static ParsedLine cpuLine(byte[] b, int i, int to) {
@@ -343,8 +343,9 @@ public final class LineParser {
         while (d < end && isDigit(b[d])) {
             d++;
         }
-        long count = d == c ? -1 : Ascii.decimalAtMost(b, c, d, Long.MAX_VALUE - 1);
-        return new ParsedLine.Loss((int) cpu, d > c && count < 0 ? Long.MAX_VALUE : count);
+        // a count trace-cmd does not know: at least one, as the raw reader reports a page's unknown loss
+        long count = d == c ? 1 : Ascii.decimalAtMost(b, c, d, Long.MAX_VALUE - 1);
+        return new ParsedLine.Loss((int) cpu, count < 0 ? Long.MAX_VALUE : count);
     }
 
     private static boolean onlySpaces(byte[] b, int from, int to) {

@@ -62,6 +62,8 @@ public final class VmResolver {
     private final Map<Long, Gmem> gmemByInode = new HashMap<>();
     private final IntMap<PendingCall> inFlight = new IntMap<>();
     private final Map<VmProcess, CompletedCall> parked = new LinkedHashMap<>();
+    /** Threads without a tgid column whose KVM_RUN fd joined no process: the fd looked for (IntMap: no box per get). */
+    private final IntMap<Integer> unjoinedRuns = new IntMap<>();
     /** The count of each body type, found by class identity: no name lookup or string hash per event. */
     private final Map<Class<?>, Counter> eventCounts = new IdentityHashMap<>();
     private final GmemAnnotations annotations = new GmemAnnotations();
@@ -132,9 +134,12 @@ public final class VmResolver {
                 // KVM_RUN returns only when the vCPU exits: its thread's events arrive inside the call.
                 int fd = enter.args().getOrDefault("fd", -1L).intValue();
                 Vcpu v = p.vcpusByFd.get(fd);
-                if (v == null && !line.hasTgid()) {
+                if (v == null && !line.hasTgid() && !Integer.valueOf(fd).equals(unjoinedRuns.get(line.tid()))) {
                     p = processRunning(line.tid(), fd, p);
                     v = p.vcpusByFd.get(fd);
+                    if (v == null) {
+                        unjoinedRuns.put(line.tid(), fd); // looked for once per thread and fd, not per KVM_RUN
+                    }
                 }
                 if (v != null) {
                     p.vcpusByTid.put(line.tid(), v);
@@ -256,7 +261,11 @@ public final class VmResolver {
         if (!exit.groupDead()) {
             return;
         }
-        for (Vm vm : List.copyOf(p.vmsByFd.values())) {
+        java.util.Set<Vm> vms = new java.util.LinkedHashSet<>(p.vmsByFd.values());
+        if (p.latestVm != null && p.latestVm.fd() < 0) {
+            vms.add(p.latestVm); // attached from its vCPU events, no VM fd seen
+        }
+        for (Vm vm : vms) {
             emit(header(line, vm.id(), null), new VmDestroyed("process " + p.tgid + " exited"));
         }
         p.gmemByFd.values().forEach(g -> {
@@ -279,13 +288,12 @@ public final class VmResolver {
             byInode(line, f.getInode(), f);
         } else if (body instanceof HvaRangeUnmapped || body instanceof SpteChanged || body instanceof HugePageSplit) {
             // MMU events also run in kernel threads (kvm-nx-lpage-re, kdamond): they own no VM of their own.
+            // A VM running before the capture is attached by its vCPU events, which a vCPU's own MMU events follow;
+            // kernel threads (ksmd, kdamond, nx-recovery before 6.13) own no VM, and a process of none is not guessed.
             Vm vm = p.vmOf(line.tid());
             if (vm == null) {
-                if (KernelThreads.named(line.comm())) {
-                    stats.skip("no-vm:" + line.event(), line.comm() + "-" + line.tid());
-                    return;
-                }
-                vm = attach(line, p, -1);
+                stats.skip("no-vm:" + line.event(), line.comm() + "-" + line.tid());
+                return;
             }
             emit(header(line, vm.id(), p), body);
         } else {
@@ -357,6 +365,14 @@ public final class VmResolver {
             }
         }
         KvmIoctl ioctl = KvmIoctl.forHelper(h.op());
+        if (ioctl == KvmIoctl.CREATE_VCPU) {
+            Vcpu made = p.vcpusByFd.get((int) h.num("ret"));
+            if (made != null && made.id() == h.num("id")) {
+                // its call was applied before this line came (a thread of another name ran the vCPU at once)
+                stats.other("helper line of a vCPU already made");
+                return;
+            }
+        }
         long fd = ioctl == KvmIoctl.CREATE_VM ? h.num("fd") : h.num("vmfd");
         long arg = switch (ioctl) {
             case CREATE_VM -> h.num("type");
@@ -507,7 +523,12 @@ public final class VmResolver {
         if (vcpu != null) {
             return vcpu.vm();
         }
-        return fd < 0 && p.latestVm != null ? p.latestVm : vmByFd(p, fd, line);
+        Vm known = p.vmsByFd.get((int) fd);
+        if (known != null) {
+            return known;
+        }
+        // a vCPU (or VM) fd the trace never saw made: the process's VM, never the fd taken as a VM fd
+        return p.latestVm != null ? p.latestVm : attach(line, p, -1);
     }
 
     /**

@@ -34,7 +34,7 @@ public final class ReplaySource implements LineSource {
     /** Feeds every line to {@code sink}; an unreadable file is an IOException that names it. */
     @Override
     public void runBytes(ByteLines sink) throws IOException {
-        try (InputStream in = decompressed(new BufferedInputStream(open(), 1 << 16))) {
+        try (InputStream raw = open(); InputStream in = decompressed(new BufferedInputStream(raw, 1 << 16))) {
             if (TraceDatFile.isTraceDat(peek(in), PEEK)) {
                 readTraceDat(in, sink);
             } else {

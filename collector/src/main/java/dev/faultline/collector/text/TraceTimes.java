@@ -81,7 +81,8 @@ public final class TraceTimes {
             while (k >= from && Ascii.isDigit(b[k])) {
                 k--;
             }
-            if (k < c - 1 && k >= from && b[k] == ' ' && c + 2 < to && Ascii.isNameChar(b[Ascii.skipSpaces(b, c + 1, to)])) {
+            int name = Ascii.skipSpaces(b, c + 1, to);
+            if (k < c - 1 && k >= from && b[k] == ' ' && name < to && Ascii.isNameChar(b[name])) {
                 return c;
             }
         }

@@ -29,6 +29,14 @@ public final class RingPage {
     }
 
     /**
+     * The line trace_pipe prints for events lost before a page ({@link #read}'s answer other than
+     * {@link #NONE_LOST}; a count the kernel did not store is at least one), or for a page that does not decode.
+     */
+    public static String lostLine(int cpu, long lost) {
+        return "CPU:" + cpu + " [LOST " + Math.max(lost, 1) + " EVENTS]";
+    }
+
+    /**
      * Visits the events of the page in {@code page[0, size)} (little-endian) and returns what was lost
      * before it; throws IllegalArgumentException, naming the offset, on a page that does not parse.
      */
@@ -49,7 +57,11 @@ public final class RingPage {
                 if (delta == 0) {
                     break; // the rest of the page is padding
                 }
-                p += 4 + page.getInt(p + 4);
+                int pad = page.getInt(p + 4);
+                if (pad < 0 || p + 4 + pad > end) {
+                    throw new IllegalArgumentException("padding at offset " + p + " of " + pad + " bytes");
+                }
+                p += 4 + pad;
             } else if (type == TIME_EXTEND) {
                 ts += (Integer.toUnsignedLong(page.getInt(p + 4)) << 27) | delta;
                 p += 8;

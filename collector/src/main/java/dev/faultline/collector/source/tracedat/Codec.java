@@ -20,8 +20,11 @@ enum Codec {
     }
 
     /** {@code in} decompressed into exactly {@code plain} bytes, the size the file says. */
+    /** The largest block a trace.dat holds decompressed (a chunk of pages, kallsyms): more is a hostile size. */
+    static final int MAX_BLOCK = 256 << 20;
+
     byte[] decompress(byte[] in, int plain, Path file) throws IOException {
-        if (plain < 0) {
+        if (plain < 0 || plain > MAX_BLOCK) {
             throw new IOException(file + ": a compressed block of " + Integer.toUnsignedString(plain) + " bytes");
         }
         byte[] out = new byte[plain];

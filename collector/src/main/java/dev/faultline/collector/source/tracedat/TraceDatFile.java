@@ -42,10 +42,11 @@ public final class TraceDatFile implements AutoCloseable {
     final List<EventFormat> formats = new ArrayList<>();
     final Map<Integer, String> cmdlines = new HashMap<>();
     final List<Buffer> buffers = new ArrayList<>();
-    /** TSC2NSEC: ns = ((ts * mult) >> shift) + offset; mult 0 when the clock is already in ns. */
+    /** Format files that did not parse: their events' records are not read. */
+    final List<String> unreadFormats = new ArrayList<>();
+    /** TSC2NSEC: ns = (ts * mult) >> shift, as trace-cmd computes it; mult 0 when the clock is already in ns. */
     long tscMult;
     int tscShift;
-    long tscOffset;
     /** OFFSET: added to every time stamp. */
     long tsOffset;
 
@@ -80,7 +81,7 @@ public final class TraceDatFile implements AutoCloseable {
         }
         order = ByteOrder.LITTLE_ENDIAN;
         r.u8(); // user space long size: not needed (the kernel's is in header_page)
-        pageSize = r.i32();
+        pageSize = checkedPageSize(r.i32());
         if (version == 7) {
             String name = r.string();
             r.string(); // the compressor's version
@@ -126,15 +127,15 @@ public final class TraceDatFile implements AutoCloseable {
         s.bytes(s.i64());
         readFtraceFormats(s);
         readEventFormats(s);
-        s.bytes(s.i32()); // kallsyms
-        s.bytes(s.i32()); // printk formats
+        s.skip(Integer.toUnsignedLong(s.i32())); // kallsyms
+        s.skip(Integer.toUnsignedLong(s.i32())); // printk formats
         readCmdlines(s.bytes(s.i64()));
         int cpus = s.i32();
-        readV6Buffer(s, "", cpus);
+        readV6Buffer(s, "", cpus, true);
     }
 
     /** "options  \0" (then options) and "flyrecord\0" with each CPU's offset and size; at a buffer option's offset too. */
-    private void readV6Buffer(Stream s, String name, int cpus) throws IOException {
+    private void readV6Buffer(Stream s, String name, int cpus, boolean top) throws IOException {
         String kind = s.fixed(10);
         if (kind.startsWith("options")) {
             List<long[]> instances = new ArrayList<>();
@@ -146,15 +147,17 @@ public final class TraceDatFile implements AutoCloseable {
                 }
                 Reader o = new Reader(ByteBuffer.wrap(s.bytes(s.i32())).order(order));
                 if (id == OPTION_BUFFER) {
-                    instances.add(new long[] {o.i64()});
-                    names.add(o.string());
+                    if (top) { // an instance's own options name no further instances
+                        instances.add(new long[] {o.i64()});
+                        names.add(o.string());
+                    }
                 } else {
                     option(id, o);
                 }
             }
             kind = s.fixed(10);
             for (int i = 0; i < instances.size(); i++) {
-                readV6Buffer(new Stream(instances.get(i)[0]), names.get(i), cpus);
+                readV6Buffer(new Stream(instances.get(i)[0]), names.get(i), cpus, false);
             }
         }
         if (kind.startsWith("latency")) {
@@ -173,7 +176,11 @@ public final class TraceDatFile implements AutoCloseable {
     // ---- version 7: option sections pointing at the other sections
 
     private void readOptions(long offset) throws IOException {
+        java.util.Set<Long> seen = new java.util.HashSet<>();
         while (offset != 0) {
+            if (!seen.add(offset)) {
+                throw bad("the options sections loop back to offset " + offset);
+            }
             Reader r = section(offset, 0);
             long next = 0;
             while (r.remaining() >= 6) {
@@ -209,22 +216,24 @@ public final class TraceDatFile implements AutoCloseable {
                 readCmdlines(c.bytes((int) c.i64()));
             }
             case OPTION_TSC2NSEC -> {
-                tscMult = Integer.toUnsignedLong(o.i32());
-                tscShift = o.i32();
-                tscOffset = o.i64();
-            }
-            case OPTION_OFFSET -> {
-                String text = o.string().strip();
-                try {
-                    tsOffset += Long.parseLong(text);
-                } catch (NumberFormatException e) {
-                    throw bad("OFFSET option '" + text + "' is not a number");
+                if (o.remaining() >= 16) { // shorter: ignored, as trace-cmd does
+                    tscMult = Integer.toUnsignedLong(o.i32());
+                    tscShift = o.i32() & 63;
                 }
             }
+            case OPTION_OFFSET -> tsOffset += cNumber(o.string().strip());
             default -> {
                 // dates, CPU stats, uname, kallsyms, BTF...: nothing an event needs
             }
         }
+    }
+
+    /** A ring-buffer page size: a power of two from 4 KiB to 1 MiB (the kernel's sub-buffer sizes). */
+    private int checkedPageSize(int size) throws IOException {
+        if (size < 4096 || size > 1 << 20 || Integer.bitCount(size) != 1) {
+            throw bad("a page size of " + size + " bytes (4 KiB to 1 MiB, a power of two)");
+        }
+        return size;
     }
 
     /** BUFFER: the flyrecord section's offset, name, clock, page size and each CPU's data. */
@@ -232,7 +241,7 @@ public final class TraceDatFile implements AutoCloseable {
         long sectionOffset = o.i64();
         String name = o.string();
         o.string(); // the clock
-        int page = o.i32();
+        int page = checkedPageSize(o.i32());
         int cpus = o.i32();
         boolean compressed = (header(sectionOffset).getShort(2) & SECTION_COMPRESSED) != 0;
         List<CpuData> data = new ArrayList<>();
@@ -297,8 +306,12 @@ public final class TraceDatFile implements AutoCloseable {
             int n = s.i32();
             for (int k = 0; k < n; k++) {
                 byte[] text = s.bytes(s.i64());
-                formats.add(EventFormat.parse(system, path + " (" + system + " format " + k + ")",
-                        new String(text, StandardCharsets.UTF_8)));
+                try {
+                    formats.add(EventFormat.parse(system, path + " (" + system + " format " + k + ")",
+                            new String(text, StandardCharsets.UTF_8)));
+                } catch (IllegalArgumentException e) {
+                    unreadFormats.add(e.getMessage()); // that event's records are skipped, as trace-cmd does
+                }
             }
         }
     }
@@ -316,13 +329,26 @@ public final class TraceDatFile implements AutoCloseable {
         }
     }
 
+    /** A number as C's strtoll(s, NULL, 0) reads it: decimal, 0x hex or 0 octal; 0 when it is none (as strtoll). */
+    private static long cNumber(String s) {
+        try {
+            boolean neg = s.startsWith("-");
+            String d = neg || s.startsWith("+") ? s.substring(1) : s;
+            long v = d.startsWith("0x") || d.startsWith("0X") ? Long.parseUnsignedLong(d.substring(2), 16)
+                    : d.length() > 1 && d.startsWith("0") ? Long.parseLong(d.substring(1), 8) : Long.parseLong(d);
+            return neg ? -v : v;
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
     /** A time stamp of the file's clock in ns (TSC2NSEC and OFFSET applied). */
     long nanos(long ts) {
         long t = ts;
         if (tscMult != 0) {
-            long high = Math.multiplyHigh(t, tscMult);
+            long high = Math.multiplyHigh(t, tscMult) + (t < 0 ? tscMult : 0); // unsigned 64 x 32 bits
             long low = t * tscMult;
-            t = (tscShift == 0 ? low : high << (64 - tscShift) | low >>> tscShift) + tscOffset;
+            t = tscShift == 0 ? low : high << (64 - tscShift) | low >>> tscShift;
         }
         return t + tsOffset;
     }
@@ -375,8 +401,8 @@ public final class TraceDatFile implements AutoCloseable {
         }
 
         byte[] bytes(long n) throws IOException {
-            if (n < 0 || n > Integer.MAX_VALUE - 64) {
-                throw bad("a field of " + n + " bytes at offset " + pos);
+            if (n < 0 || n > Integer.MAX_VALUE - 64 || (mem == null && pos + n > ch.size())) {
+                throw bad("a field of " + n + " bytes at offset " + pos + " (the file has " + ch.size() + ")");
             }
             if (mem != null) {
                 return mem.bytes((int) n);
@@ -384,6 +410,13 @@ public final class TraceDatFile implements AutoCloseable {
             byte[] b = read(pos, (int) n);
             pos += n;
             return b;
+        }
+
+        void skip(long n) throws IOException {
+            if (n < 0 || pos + n > ch.size()) {
+                throw bad("a field of " + n + " bytes at offset " + pos + " (the file has " + ch.size() + ")");
+            }
+            pos += n;
         }
 
         int u16() throws IOException {

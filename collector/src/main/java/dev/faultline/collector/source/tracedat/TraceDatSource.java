@@ -47,6 +47,10 @@ public final class TraceDatSource implements LineSource {
     @Override
     public void run(Consumer<String> lines) throws IOException {
         try (TraceDatFile file = TraceDatFile.open(path)) {
+            if (!file.unreadFormats.isEmpty()) {
+                LOG.warn("{}: {} event format(s) do not parse, their records are skipped: {}", path,
+                        file.unreadFormats.size(), file.unreadFormats.subList(0, Math.min(3, file.unreadFormats.size())));
+            }
             List<EventFormat> read = new ArrayList<>();
             Map<Integer, String> others = new HashMap<>();
             for (EventFormat f : file.formats) {
@@ -203,7 +207,7 @@ public final class TraceDatSource implements LineSource {
                 LOG.error("{}: cpu {}: a page that does not decode ({}): its events are lost", file.path(), cpu.cpu(),
                         e.getMessage());
                 pageLines.clear();
-                add(start, "CPU:" + cpu.cpu() + " [LOST 1 EVENTS]");
+                add(start, RingPage.lostLine(cpu.cpu(), 1));
                 return;
             }
             if (lost != RingPage.NONE_LOST) { // before the page's own events, as trace_pipe prints it
@@ -211,7 +215,7 @@ public final class TraceDatSource implements LineSource {
                 System.arraycopy(pageTs, 0, pageTs, 1, pageLines.size() - 1);
                 pageTs[0] = start;
                 pageLines.remove(pageLines.size() - 1);
-                pageLines.add(0, "CPU:" + cpu.cpu() + " [LOST " + Math.max(lost, 1) + " EVENTS]");
+                pageLines.add(0, RingPage.lostLine(cpu.cpu(), lost));
             }
         }
 

@@ -87,4 +87,14 @@ class RingPageTest {
         bad.p += 16;
         assertThatThrownBy(() -> bad.read(0, new long[1])).hasMessageContaining("has length 9000");
     }
+
+    /** A trace.dat's pages come from a file: a padding record of a negative length is an error, not a loop. */
+    @Test
+    void aPaddingOfANegativeLengthIsAnError() {
+        Page p = new Page(100).data(1, 2);
+        p.b.putInt(p.p, (1 << 5) | 29);
+        p.b.putInt(p.p + 4, -4); // would step back onto itself
+        p.p += 8;
+        assertThatThrownBy(() -> p.read(0, new long[1])).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("padding");
+    }
 }

@@ -101,9 +101,10 @@ class TraceDatSourceTest {
 
     @Test
     void tscTimeStampsAreConvertedToNanoseconds() throws IOException {
-        byte[] bytes = twoBuffers().tsc2nsec(3, 1, 1000).v7("none"); // ns = ts * 3 / 2 + 1000
+        // ns = (ts * 3) >> 1, as trace-cmd computes it (its offset field is not added to event times)
+        byte[] bytes = twoBuffers().tsc2nsec(3, 1, 1000).v7("none");
         List<String> out = lines(Files.write(dir.resolve("tsc.dat"), bytes));
-        assertThat(out.get(0)).contains(" 1.500001000: ");
+        assertThat(out.get(0)).contains(" 1.500000000: ");
     }
 
     @Test
@@ -117,6 +118,24 @@ class TraceDatSourceTest {
         byte[] full = twoBuffers().v7("zstd");
         Path cut = Files.write(dir.resolve("cut.dat"), Arrays.copyOf(full, full.length - 40));
         assertThatThrownBy(() -> lines(cut)).hasMessageContaining("cut.dat");
+    }
+
+    /** Hostile files end in an error naming the file, never a hang or a huge allocation. */
+    @Test
+    void hostileFilesAreRefusedNotFollowed() throws IOException {
+        TraceDatWriter looping = twoBuffers();
+        looping.loopOptions = true;
+        Path loop = Files.write(dir.resolve("loop.dat"), looping.v7("zlib"));
+        assertThatThrownBy(() -> lines(loop)).hasMessageContaining("loop.dat").hasMessageContaining("loop back");
+        byte[] zeroPage = twoBuffers().v7("none");
+        java.nio.ByteBuffer.wrap(zeroPage).order(ByteOrder.LITTLE_ENDIAN).putInt(14, 0); // the page size
+        Path zero = Files.write(dir.resolve("zero.dat"), zeroPage);
+        assertThatThrownBy(() -> lines(zero)).hasMessageContaining("zero.dat").hasMessageContaining("page size of 0");
+        byte[] v6 = twoBuffers().v6();
+        int headerPageSize = 14 + 4 + "header_page".length() + 1; // its size field, 8 bytes
+        java.nio.ByteBuffer.wrap(v6).order(ByteOrder.LITTLE_ENDIAN).putLong(headerPageSize, 1L << 40);
+        Path huge = Files.write(dir.resolve("huge.dat"), v6);
+        assertThatThrownBy(() -> lines(huge)).hasMessageContaining("huge.dat").hasMessageContaining("bytes at offset");
     }
 
     private static List<String> lines(Path f) throws IOException {

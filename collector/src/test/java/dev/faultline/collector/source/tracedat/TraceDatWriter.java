@@ -34,6 +34,8 @@ final class TraceDatWriter {
     private final List<Buffer> buffers = new ArrayList<>();
     private String cmdlines = "";
     private long[] tsc2nsec;
+    /** The options section's DONE points back at the section itself (a hostile file). */
+    boolean loopOptions;
 
     TraceDatWriter format(String system, String text) {
         formats.computeIfAbsent(system, k -> new ArrayList<>()).add(text);
@@ -200,7 +202,7 @@ final class TraceDatWriter {
             t.u64(tsc2nsec[2]);
             option(opts, 14, t.toArray());
         }
-        option(opts, 0, le64(0));
+        option(opts, 0, le64(loopOptions ? o.size() : 0)); // the section is written next, at o.size()
         long optionsAt = section(o, 0, packed, codec, opts.toArray());
         o.patch64(firstOptions, optionsAt);
         return o.toArray();

@@ -209,7 +209,7 @@ public final class TracefsRawSource implements KernelTraceSource {
         } catch (RuntimeException e) {
             // a page that does not decode is reported as lost, never guessed at
             LOG.error("raw reader: cpu {}: undecodable page ({}): its events are lost", cpu, e.getMessage());
-            return new Batch(slot, new long[] {page.getLong(0)}, new String[] {"CPU:" + cpu + " [LOST 1 EVENTS]"}, 1,
+            return new Batch(slot, new long[] {page.getLong(0)}, new String[] {RingPage.lostLine(cpu, 1)}, 1,
                     page.getLong(0), false);
         }
         if (lost != RingPage.NONE_LOST) {
@@ -217,7 +217,7 @@ public final class TracefsRawSource implements KernelTraceSource {
             System.arraycopy(ts, 0, ts, 1, count[0]);
             System.arraycopy(lines, 0, lines, 1, count[0]);
             ts[0] = page.getLong(0);
-            lines[0] = "CPU:" + cpu + " [LOST " + Math.max(lost, 1) + " EVENTS]";
+            lines[0] = RingPage.lostLine(cpu, lost);
             count[0]++;
         }
         return new Batch(slot, ts, lines, count[0], lastTs[0], last[0]);
