@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.common.utils.AppInfoParser;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -81,8 +82,12 @@ class DeploymentConsistencyTest {
         for (JsonNode v : collector.get("volumes")) {
             mounted |= v.asText().equals(tracefs + ":" + tracefs);
         }
-        if (!mounted || !collector.get("privileged").asBoolean() || !"host".equals(collector.get("pid").asText())) {
-            p.add("collector: needs privileged, the host's PID namespace and " + tracefs + " mounted");
+        // the capabilities faultline doctor asks of a collector (HostAssessment), the least set that works
+        List<String> caps = new ArrayList<>();
+        collector.path("cap_add").forEach(c -> caps.add(c.asText()));
+        boolean capable = collector.path("privileged").asBoolean() || caps.containsAll(List.of("SYS_ADMIN", "SYS_PTRACE"));
+        if (!mounted || !capable || !"host".equals(collector.get("pid").asText())) {
+            p.add("collector: needs CAP_SYS_ADMIN and CAP_SYS_PTRACE, the host's PID namespace and " + tracefs + " mounted");
         }
         Map<String, Integer> created = new LinkedHashMap<>();
         Matcher m = Pattern.compile("(faultline\\.[a-z.]+):(\\d+)").matcher(services.get("kafka-init").get("command").get(0).asText());
@@ -120,12 +125,20 @@ class DeploymentConsistencyTest {
             String df = Files.readString(ROOT.resolve("docker/" + image[0] + ".Dockerfile"));
             String port = !image[2].startsWith("--") ? image[2] : new CommandLine(new Faultline()).getSubcommands()
                     .get(image[1]).getCommandSpec().findOption(image[2]).defaultValue();
-            assertThat(df).contains("ADD distribution/target/faultline-" + version + "-SNAPSHOT.tar.gz")
+            assertThat(df).contains("ARG FAULTLINE_VERSION=" + version + "-SNAPSHOT")
+                    .contains("ADD distribution/target/faultline-${FAULTLINE_VERSION}.tar.gz")
                     .contains("ENTRYPOINT [\"/opt/faultline/bin/faultline\", \"" + image[1] + "\"]")
                     .contains("EXPOSE " + port);
             assertThat(new CommandLine(new Faultline()).getSubcommands()).containsKey(image[1]);
         }
         assertThat(Files.readString(ROOT.resolve("docker/analyser.Dockerfile"))).contains("USER 10001");
+        assertThat(Files.readString(ROOT.resolve("docker-compose.yml")))
+                .contains("faultline/collector:${FAULTLINE_VERSION:-" + version + "-SNAPSHOT}")
+                .contains("faultline/analyser:${FAULTLINE_VERSION:-" + version + "-SNAPSHOT}")
+                // the broker image is the Kafka version the code is built with, whichever registry it comes from
+                .contains("${KAFKA_IMAGE:-apache/kafka:" + AppInfoParser.getVersion() + "}");
+        assertThat(Files.readString(ROOT.resolve("docker/air-gapped.env")))
+                .contains("KAFKA_IMAGE=faultline/kafka:" + AppInfoParser.getVersion());
         assertThat(ROOT.resolve("distribution/src/bin/faultline")).exists();
     }
 
