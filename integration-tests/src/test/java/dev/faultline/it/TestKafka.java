@@ -12,8 +12,9 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * The cluster an integration test runs on: the in-process broker by default (no Docker engine on the
- * build machines), a Kafka container with {@code -Dkafka.backend=testcontainers}.
+ * The cluster an integration test runs on: the in-process broker by default, a Kafka container with
+ * {@code -Dkafka.backend=testcontainers} (the pom's second failsafe run does that for the pipeline and query
+ * tests).
  */
 final class TestKafka {
     static final String BACKEND = System.getProperty("kafka.backend", "embedded");
