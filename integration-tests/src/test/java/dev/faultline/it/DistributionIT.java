@@ -23,6 +23,8 @@ class DistributionIT {
         assertThat(home.resolve("bpf/faultline.bt")).exists();
         assertThat(home.resolve("systemd/faultline-collector.service")).exists();
         assertThat(home.resolve("config/faultline.yaml")).exists();
+        assertThat(home.resolve("prometheus/faultline-alerts.yml")).exists();
+        assertThat(home.resolve("prometheus/faultline-alerts.test.yml")).exists();
 
         Process demo = new ProcessBuilder(home.resolve("bin/faultline").toString(), "demo", "--exit-after-replay")
                 .directory(empty.toFile()).redirectErrorStream(true).start();
