@@ -33,14 +33,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The README's "Run against an existing Kafka cluster", done for real: a broker with a SASL_SSL
+ * docs/operations.md's "Run against an existing Kafka cluster", done for real: a broker with a SASL_SSL
  * listener (TLS, SCRAM-SHA-512) and ACL authorisation; the users, the ACLs and the client properties
- * are taken from the README; the collector and an analyser from the unpacked archive talk to it only
+ * are taken from that section; the collector and an analyser from the unpacked archive talk to it only
  * through that listener, and the demo scenario's two alerts come out. Always on the in-process broker,
  * whatever -Dkafka.backend says: the test sets up the broker's listeners itself.
  */
 class SecuredClusterIT {
-    private static final Path README = Path.of("../README.md");
+    private static final Path GUIDE = Path.of("../docs/operations.md");
     private static final String SECRET = "s3cret-" + Long.toHexString(System.nanoTime());
     private static final String STORE_PASSWORD = "changeit-" + Long.toHexString(System.nanoTime());
 
@@ -56,7 +56,7 @@ class SecuredClusterIT {
             admin.alterUserScramCredentials(List.of(scramUser("faultline-collector"), scramUser("faultline-analyser")))
                     .all().get();
             List<AclBinding> acls = aclsFrom(section);
-            assertThat(acls).as("ACLs in the README").hasSizeGreaterThanOrEqualTo(8);
+            assertThat(acls).as("ACLs in docs/operations.md").hasSizeGreaterThanOrEqualTo(8);
             admin.createAcls(acls).all().get();
 
             Path home = Distribution.unpack(Files.createDirectories(dir.resolve("install")));
@@ -114,7 +114,7 @@ class SecuredClusterIT {
     private static ProcessBuilder analyse(Path home, String bootstrap, Path properties, Path sinks, int port, Path state) {
         return new ProcessBuilder(home.resolve("bin/faultline").toString(), "analyse",
                 "--bootstrap-servers", bootstrap, "--kafka-config", properties.toString(),
-                "-X", "replication.factor=1", // one broker here; the README says 3
+                "-X", "replication.factor=1", // one broker here; the guide says 3
                 "--application-server", "127.0.0.1:" + port, "--http-port", String.valueOf(port),
                 "--sinks", sinks.toString(), "--state-dir", state.toString(), "--rules", home.resolve("rules").toString())
                 .redirectErrorStream(true);
@@ -129,9 +129,9 @@ class SecuredClusterIT {
     }
 
     private static String readmeSection(String heading) throws IOException {
-        String readme = Files.readString(README);
+        String readme = Files.readString(GUIDE);
         int start = readme.indexOf(heading);
-        assertThat(start).as("README section " + heading).isNotNegative();
+        assertThat(start).as("docs/operations.md section " + heading).isNotNegative();
         int end = readme.indexOf("\n## ", start + heading.length());
         return readme.substring(start, end < 0 ? readme.length() : end);
     }
@@ -179,7 +179,7 @@ class SecuredClusterIT {
     private static Path clientProperties(String section, String user, String password, Path trustStore, Path dir)
             throws IOException {
         Matcher m = Pattern.compile("```properties\\n(.*?)```", Pattern.DOTALL).matcher(section);
-        assertThat(m.find()).as("a properties block in the README section").isTrue();
+        assertThat(m.find()).as("a properties block in the docs/operations.md section").isTrue();
         String props = m.group(1).lines().map(String::trim)
                 .map(l -> l.replace("username=\"faultline-collector\"", "username=\"" + user + "\"")
                         .replace("password=\"...\"", "password=\"" + password + "\""))
