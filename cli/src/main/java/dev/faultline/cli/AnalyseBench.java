@@ -5,9 +5,10 @@ import dev.faultline.alerts.Evidence;
 import dev.faultline.analyser.rules.RuleSet;
 import dev.faultline.analyser.state.IntervalStore;
 import dev.faultline.analyser.state.StateFormat;
+import dev.faultline.analyser.state.StoreNames;
 import dev.faultline.analyser.topology.AnalyserApp;
 import dev.faultline.analyser.topology.AnalyserTopology;
-import dev.faultline.analyser.topology.Topics;
+import dev.faultline.events.Topics;
 import dev.faultline.collector.stats.CollectorStats;
 import dev.faultline.collector.TracePipeline;
 import dev.faultline.collector.resolve.HostContext;
@@ -249,14 +250,14 @@ final class AnalyseBench implements Callable<Integer> {
             total += s.keyBytes() + s.valueBytes();
             System.out.printf("    %-18s %,9d entries %,12d bytes%n", e.getKey(), s.entries(), s.keyBytes() + s.valueBytes());
         }
-        AnalyserApp.StoreSize vms = sizes.get(AnalyserTopology.VM_STATE_STORE);
-        AnalyserApp.StoreSize intervals = sizes.get(AnalyserTopology.INTERVAL_STORE);
+        AnalyserApp.StoreSize vms = sizes.get(StoreNames.VM_STATE);
+        AnalyserApp.StoreSize intervals = sizes.get(StoreNames.INTERVALS);
         long ranges = (intervals.valueBytes() - intervals.entries() * StateFormat.TAG) / IntervalStore.INTERVAL_BYTES;
         System.out.printf("    all stores          %,12d bytes: %,d per VM (%d VMs)%n", total, vms.entries() == 0 ? 0
                 : total / vms.entries(), vms.entries());
         System.out.printf("    tracked GFN ranges  %,12d: %.1f bytes per range in %s%n", ranges,
                 ranges == 0 ? 0.0 : (double) (intervals.keyBytes() + intervals.valueBytes()) / ranges,
-                AnalyserTopology.INTERVAL_STORE);
+                StoreNames.INTERVALS);
     }
 
     // ---- (c)
@@ -291,9 +292,9 @@ final class AnalyseBench implements Callable<Integer> {
                 double secs = (System.nanoTime() - start) / 1e9;
                 long lagAtEnd;
                 try (Admin admin = kafka.admin()) {
-                    lagAtEnd = lag(admin, AnalyserApp.APPLICATION_ID, LocalPipeline.endOffsets(admin, Topics.EVENTS));
+                    lagAtEnd = lag(admin, StoreNames.APPLICATION_ID, LocalPipeline.endOffsets(admin, Topics.EVENTS));
                     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                    while (lag(admin, AnalyserApp.APPLICATION_ID, LocalPipeline.endOffsets(admin, Topics.EVENTS)) > 0
+                    while (lag(admin, StoreNames.APPLICATION_ID, LocalPipeline.endOffsets(admin, Topics.EVENTS)) > 0
                             && System.nanoTime() < deadline) {
                         Thread.sleep(50);
                     }

@@ -1,15 +1,13 @@
 package dev.faultline.cli;
 
-import dev.faultline.analyser.rules.RuleReloader;
-import dev.faultline.analyser.sinks.AlertRouter;
-import dev.faultline.analyser.sinks.SinkConfig;
-import dev.faultline.analyser.topology.AnalyserApp;
+import dev.faultline.analyser.Analyser;
+import dev.faultline.analyser.AnalyserConfig;
 import dev.faultline.api.ApiServer;
 import dev.faultline.api.Sources;
-import java.time.Duration;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,7 +21,7 @@ final class AnalyseCommand implements Callable<Integer> {
     @Mixin
     KafkaOptions kafka;
 
-    @picocli.CommandLine.Mixin
+    @Mixin
     LogOptions log;
 
     @Mixin
@@ -46,53 +44,44 @@ final class AnalyseCommand implements Callable<Integer> {
     @Mixin
     HttpApiOptions http;
 
-    private java.util.Map<String, String> streamsProperties() {
-        java.util.Map<String, String> p = new java.util.LinkedHashMap<>(kafka.clientProperties());
-        if (applicationServer != null) {
-            p.put("application.server", applicationServer);
-        }
-        return p;
-    }
-
     @Override
     public Integer call() throws InterruptedException {
         if (kafka.bootstrapServers == null) {
             throw new IllegalArgumentException("--bootstrap-servers is required");
         }
         CountDownLatch stop = new CountDownLatch(1);
-        try (RuleReloader reloader = new RuleReloader(rules.dir(), Duration.ofSeconds(2));
-                AnalyserApp app = new AnalyserApp(kafka.bootstrapServers, stateDir, reloader, streamsProperties())) {
-            // Close from the hook: the JVM exits when hooks end, so closing after the latch could be cut short.
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                stop.countDown();
-                app.close();
-            }));
-            AlertRouter router = sinks == null ? null
-                    : new AlertRouter(kafka.bootstrapServers, kafka.clientProperties(), SinkConfig.load(sinks));
-            AtomicReference<Throwable> failed = new AtomicReference<>();
-            app.failure().thenAccept(e -> {
+        CountDownLatch closed = new CountDownLatch(1);
+        // The JVM exits when its hooks end: the hook waits until everything below is closed.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stop.countDown();
+            try {
+                closed.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        try (Analyser analyser = new Analyser(new AnalyserConfig(kafka.bootstrapServers, kafka.clientProperties(), stateDir,
+                rules.dir(), sinks, applicationServer))) {
+            analyser.failure().thenAccept(e -> {
                 failed.set(e);
                 stop.countDown();
             });
-            app.start();
-            java.util.function.Supplier<java.util.List<dev.faultline.analyser.sinks.SinkChannel.Stats>> sinkStats =
-                    router == null ? java.util.List::of : router::stats;
-            dev.faultline.analyser.metrics.AnalyserMetrics metrics = app.metrics(sinkStats);
-            ApiServer api = http.start(new Sources(app.queries(), reloader, sinkStats, metrics::scrape));
+            analyser.start();
+            ApiServer api = http.start(new Sources(analyser.queries(), analyser.rules(), analyser::sinkStats,
+                    analyser.metrics()::scrape));
             System.err.println("faultline analyse: running against " + kafka.bootstrapServers
                     + (api == null ? "" : "; queries at " + HttpApiOptions.url(api, http.httpHost)) + " (Ctrl-C stops)");
             stop.await();
             if (api != null) {
                 api.close();
             }
-            if (router != null) {
-                router.close();
-            }
-            metrics.close();
-            if (failed.get() != null) {
-                System.err.println("faultline analyse: stopped: Kafka Streams failed: " + rootCause(failed.get()));
-                return ExitCodes.FAILED;
-            }
+        } finally {
+            closed.countDown();
+        }
+        if (failed.get() != null) {
+            System.err.println("faultline analyse: stopped: Kafka Streams failed: " + rootCause(failed.get()));
+            return ExitCodes.FAILED;
         }
         return ExitCodes.OK;
     }

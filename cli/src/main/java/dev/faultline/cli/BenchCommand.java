@@ -5,10 +5,16 @@ import dev.faultline.alerts.Priority;
 import dev.faultline.analyser.rules.RuleSet;
 import dev.faultline.analyser.sinks.SinkChannel;
 import dev.faultline.analyser.sinks.WebhookSink;
+import dev.faultline.collector.TracePipeline;
+import dev.faultline.collector.publish.KafkaPublisher;
+import dev.faultline.collector.resolve.HostContext;
 import dev.faultline.collector.stats.CollectorStats;
 import dev.faultline.collector.source.simulate.SimulationConfig;
 import dev.faultline.collector.source.simulate.Simulator;
 import dev.faultline.collector.source.simulate.VmKind;
+import dev.faultline.events.Event;
+import dev.faultline.kafka.EmbeddedKafka;
+import dev.faultline.serde.AvroSerde;
 import java.io.BufferedWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -46,21 +52,21 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            List<dev.faultline.events.Event> events = new java.util.ArrayList<>();
-            dev.faultline.collector.TracePipeline pipeline = new dev.faultline.collector.TracePipeline(
-                    dev.faultline.collector.resolve.HostContext.replay("bench"), e -> {
+            List<Event> events = new java.util.ArrayList<>();
+            TracePipeline pipeline = new TracePipeline(
+                    HostContext.replay("bench"), e -> {
                         if (events.size() < records) {
                             events.add(e);
                         }
                     }, new CollectorStats());
             new Simulator(new SimulationConfig(5, 6, List.of(VmKind.values()), records, 0, Set.of())).run(pipeline::accept);
             pipeline.finish();
-            dev.faultline.serde.AvroSerde<dev.faultline.events.Event> serde = dev.faultline.serde.AvroSerde.events();
+            AvroSerde<Event> serde = AvroSerde.events();
             long bytes = events.stream().mapToLong(e -> serde.encode(e).length).sum();
             int size = (int) (bytes / events.size());
             Map<String, String> settings = Map.of("acks", "all", "enable.idempotence", "true", "linger.ms", "20",
                     "batch.size", Integer.toString(256 * 1024), "compression.type", "none");
-            try (dev.faultline.kafka.EmbeddedKafka kafka = dev.faultline.kafka.EmbeddedKafka.start()) {
+            try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
                 kafka.createTopics(Map.of("perf", 6));
                 List<String> args = new java.util.ArrayList<>(List.of("--topic", "perf", "--num-records",
                         Integer.toString(events.size()), "--record-size", Integer.toString(size), "--throughput", "-1",
@@ -80,7 +86,7 @@ final class BenchCommand implements Runnable {
                 while (m.find()) {
                     baseline = Double.parseDouble(m.group(1)); // the last line is the run's total
                 }
-                dev.faultline.collector.publish.KafkaPublisher publisher = new dev.faultline.collector.publish.KafkaPublisher(
+                KafkaPublisher publisher = new KafkaPublisher(
                         kafka.bootstrapServers(), settings, "faultline.events");
                 long t0 = System.nanoTime();
                 events.forEach(publisher::accept);

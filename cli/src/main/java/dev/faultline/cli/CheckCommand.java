@@ -1,5 +1,7 @@
 package dev.faultline.cli;
 
+import dev.faultline.collector.source.ReplaySource;
+import dev.faultline.collector.Collector;
 import dev.faultline.alerts.Alert;
 import dev.faultline.alerts.Priority;
 import dev.faultline.analyser.alerts.AlertFolder;
@@ -64,7 +66,7 @@ final class CheckCommand implements Callable<Integer> {
             for (String trace : traces) {
                 CollectorStats stats;
                 try {
-                    stats = TraceReplayer.replay(trace, TraceReplayer.hostFor(trace), tdxSharedBit, new EventSink() {
+                    stats = Collector.replay(trace, ReplaySource.hostFor(trace), tdxSharedBit, new EventSink() {
                         @Override
                         public void accept(Event e) {
                             analyser.process(e);

@@ -1,28 +1,24 @@
 package dev.faultline.cli;
 
-import dev.faultline.collector.stats.CollectorStats;
-import dev.faultline.collector.publish.EventSink;
-import dev.faultline.collector.publish.JsonlWriter;
+import dev.faultline.collector.Collector;
+import dev.faultline.collector.CollectorConfig;
 import dev.faultline.collector.host.HostAssessment;
 import dev.faultline.collector.host.HostProbe;
-import dev.faultline.collector.metrics.CollectorMetrics;
-import dev.faultline.collector.publish.DiskSpool;
-import dev.faultline.collector.publish.KafkaPublisher;
-import dev.faultline.collector.source.LineSource;
-import dev.faultline.collector.resolve.FdInspector;
-import dev.faultline.collector.resolve.HostContext;
-import dev.faultline.collector.resolve.SequenceStore;
-import dev.faultline.collector.source.LiveSource;
-import dev.faultline.collector.source.ReplaySource;
 import dev.faultline.collector.source.bpf.BpfHelper;
 import dev.faultline.collector.source.tracefs.EventFilters;
-import dev.faultline.collector.source.tracefs.TracefsSession;
 import dev.faultline.collector.source.tracefs.TracefsReader;
+import dev.faultline.collector.source.tracefs.TracefsSession;
 import dev.faultline.events.EventSource;
-import java.io.BufferedOutputStream;
+import dev.faultline.events.Topics;
+import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -40,7 +36,7 @@ final class CollectCommand implements Callable<Integer> {
 
     @Option(names = "--tracefs", defaultValue = "/sys/kernel/tracing", paramLabel = "DIR",
             description = "Where tracefs is (mounted there if it is not). Default ${DEFAULT-VALUE}.")
-    java.nio.file.Path tracefs;
+    Path tracefs;
 
     @Option(names = "--buffer-kb", defaultValue = "8192", description = "Ring buffer per CPU, KiB (default ${DEFAULT-VALUE}).")
     int bufferKb;
@@ -48,7 +44,7 @@ final class CollectCommand implements Callable<Integer> {
     @Option(names = "--spool-dir", defaultValue = "${java.io.tmpdir}/faultline-spool", paramLabel = "DIR",
             description = "Live, with Kafka: where events wait while Kafka is unreachable (default ${DEFAULT-VALUE}); "
                     + "a spool left by an earlier run is sent first.")
-    java.nio.file.Path spoolDir;
+    Path spoolDir;
 
     @Option(names = "--spool-max-mb", defaultValue = "1024", description = "Spool bound, MiB; past it events are counted "
             + "and reported as TraceLoss (SPOOL_OVERFLOW). Default ${DEFAULT-VALUE}.")
@@ -97,7 +93,7 @@ final class CollectCommand implements Callable<Integer> {
     @Option(names = "--host", description = "Host name in event headers and VM ids (default: this machine's name).")
     String host;
 
-    @Option(names = "--topic", defaultValue = KafkaPublisher.EVENTS_TOPIC, description = "Kafka topic (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--topic", defaultValue = Topics.EVENTS, description = "Kafka topic (default: ${DEFAULT-VALUE}).")
     String topic;
 
     @Option(names = "--tdx-shared-bit", defaultValue = "47",
@@ -108,7 +104,7 @@ final class CollectCommand implements Callable<Integer> {
     KafkaOptions kafka;
 
     /** Counted down when the collection has flushed and cleaned up. */
-    private final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+    private final CountDownLatch finished = new CountDownLatch(1);
 
     @Override
     public Integer call() throws Exception {
@@ -120,116 +116,86 @@ final class CollectCommand implements Callable<Integer> {
     }
 
     private Integer collect() throws Exception {
-        LineSource lines;
-        EventSource kind;
-        FdInspector fds = FdInspector.NONE;
+        Collector collector = new Collector(new CollectorConfig(source(), output(), host != null ? host
+                : InetAddress.getLocalHost().getHostName(), tdxSharedBit,
+                metricsPort == null ? null : new InetSocketAddress(metricsBind, metricsPort)));
         if (source.equals("tracefs")) {
-            // say up front what this host can show, instead of an operator finding out from missing alerts
-            HostAssessment.of(new HostProbe(tracefs).facts()).warnings()
-                    .forEach(w -> System.err.println("faultline collect: " + w));
-            BpfHelper helper = null;
-            if (bpf) {
-                java.nio.file.Path bpftrace = BpfHelper.findBpftrace();
-                if (bpftrace == null) {
-                    System.err.println("faultline collect: --bpf: bpftrace is not installed (apt-get install bpftrace); "
-                            + "continuing without it: memslot and attribute structs will be unknown");
-                } else {
-                    helper = new BpfHelper(bpftrace);
-                }
-            }
-            List<String> chosen = TracefsSession.STANDARD_EVENTS;
-            if (traceEvents != null) {
-                chosen = new java.util.ArrayList<>();
-                for (String e : traceEvents) {
-                    String q = EventFilters.qualify(e.strip());
-                    if (q == null) {
-                        throw new IllegalArgumentException("--trace-events: unknown event '" + e + "' (give system/event for others)");
-                    }
-                    chosen.add(q);
-                }
-            }
-            Long dev = null;
-            if (filemapDev.equals("auto")) {
-                dev = EventFilters.anonInodeDev();
-            } else if (!filemapDev.equals("all")) {
-                throw new IllegalArgumentException("--filemap-dev " + filemapDev + ": auto or all");
-            }
-            TracefsReader how = switch (reader) {
-                case "raw" -> TracefsReader.RAW;
-                case "text" -> TracefsReader.TEXT;
-                default -> throw new IllegalArgumentException("--reader " + reader + ": raw or text");
-            };
-            LiveSource live = new LiveSource(how.open(tracefs, chosen, bufferKb,
-                    EventFilters.of(chosen, comm, dev)), helper, 100);
             // On SIGINT/SIGTERM: let the reader finish what was traced, and wait while the collection
             // flushes its output and removes its tracefs instance (the JVM exits when hooks return).
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
-                    live.stop();
-                    finished.await(30, java.util.concurrent.TimeUnit.SECONDS);
-                } catch (java.io.IOException | InterruptedException e) {
+                    collector.stop();
+                    finished.await(30, TimeUnit.SECONDS);
+                } catch (IOException | InterruptedException e) {
                     System.err.println("faultline collect: stopping: " + e.getMessage());
                 }
             }));
-            lines = live;
-            kind = how.eventSource();
-            fds = FdInspector.proc(java.nio.file.Path.of("/proc"));
-        } else if (source.equals("simulate")) {
-            lines = simulation.source();
-            kind = EventSource.SIMULATOR;
-        } else if (source.startsWith("replay:") && source.length() > "replay:".length()) {
-            lines = new ReplaySource(source.substring("replay:".length()));
-            kind = EventSource.REPLAY;
-        } else {
-            throw new IllegalArgumentException("--source " + source + ": expected tracefs, replay:FILE, replay:- or simulate");
         }
-        EventSink sink;
-        KafkaPublisher publisher = null;
-        if ("jsonl".equals(output)) {
-            sink = new JsonlWriter(new BufferedOutputStream(System.out, 1 << 16));
-        } else if (output != null) {
-            throw new IllegalArgumentException("--output " + output + ": only jsonl is supported");
-        } else if (kafka.bootstrapServers != null) {
-            publisher = source.equals("tracefs")
-                    ? new KafkaPublisher(kafka.bootstrapServers, kafka.clientProperties(), topic,
-                            new DiskSpool(spoolDir, spoolMaxMb << 20), n -> { })
-                    : new KafkaPublisher(kafka.bootstrapServers, kafka.clientProperties(), topic);
-            sink = publisher;
-        } else {
-            throw new IllegalArgumentException("give --output jsonl or --bootstrap-servers");
+        Collector.Result result = collector.run();
+        System.err.print(result.stats().summary());
+        if (!(collector.config().output() instanceof CollectorConfig.Kafka k)) {
+            return ExitCodes.OK;
         }
-        String hostName = host != null ? host : InetAddress.getLocalHost().getHostName();
-        CollectorStats stats;
-        try (EventSink s = sink) {
-            HostContext hostContext = new HostContext(hostName, kind, java.time.Clock.systemUTC(), tdxSharedBit, 1, fds);
-            SequenceStore sequences = null;
-            if (source.equals("tracefs")) {
-                // sequence numbers go on across restarts: a restart is not a gap
-                sequences = SequenceStore.open(spoolDir.resolve("sequence"));
-                hostContext.persistSequences(sequences);
-            }
-            stats = new CollectorStats();
-            CollectorMetrics metrics = metricsPort == null ? null : new CollectorMetrics(stats, publisher)
-                    .serve(new java.net.InetSocketAddress(metricsBind, metricsPort));
-            try {
-                TraceReplayer.collect(lines, hostContext, s, stats);
-            } finally {
-                if (sequences != null) {
-                    sequences.close();
-                }
-                if (metrics != null) {
-                    metrics.close();
-                }
-            }
-        }
-        System.err.print(stats.summary());
-        if (publisher != null) {
-            System.err.printf("produced to %s: %d, failed: %d%n", topic, publisher.sent(), publisher.failed());
-            if (publisher.failed() > 0) {
-                System.err.println("last error: " + publisher.lastError());
-                return ExitCodes.UNUSABLE_INPUT;
-            }
+        System.err.printf("produced to %s: %d, failed: %d%n", k.topic(), result.produced(), result.failed());
+        if (result.failed() > 0) {
+            System.err.println("last error: " + result.lastError());
+            return ExitCodes.UNUSABLE_INPUT;
         }
         return ExitCodes.OK;
+    }
+
+    private CollectorConfig.Source source() {
+        if (source.equals("simulate")) {
+            return new CollectorConfig.Lines(simulation.source(), EventSource.SIMULATOR);
+        }
+        if (source.startsWith("replay:") && source.length() > "replay:".length()) {
+            return new CollectorConfig.Replay(source.substring("replay:".length()));
+        }
+        if (!source.equals("tracefs")) {
+            throw new IllegalArgumentException("--source " + source + ": expected tracefs, replay:FILE, replay:- or simulate");
+        }
+        // say up front what this host can show, instead of an operator finding out from missing alerts
+        HostAssessment.of(new HostProbe(tracefs).facts()).warnings().forEach(w -> System.err.println("faultline collect: " + w));
+        Path bpftrace = bpf ? BpfHelper.findBpftrace() : null;
+        if (bpf && bpftrace == null) {
+            System.err.println("faultline collect: --bpf: bpftrace is not installed (apt-get install bpftrace); "
+                    + "continuing without it: memslot and attribute structs will be unknown");
+        }
+        List<String> chosen = TracefsSession.STANDARD_EVENTS;
+        if (traceEvents != null) {
+            chosen = new ArrayList<>();
+            for (String e : traceEvents) {
+                String q = EventFilters.qualify(e.strip());
+                if (q == null) {
+                    throw new IllegalArgumentException("--trace-events: unknown event '" + e + "' (give system/event for others)");
+                }
+                chosen.add(q);
+            }
+        }
+        Long dev = null;
+        if (filemapDev.equals("auto")) {
+            dev = EventFilters.anonInodeDev();
+        } else if (!filemapDev.equals("all")) {
+            throw new IllegalArgumentException("--filemap-dev " + filemapDev + ": auto or all");
+        }
+        TracefsReader how = switch (reader) {
+            case "raw" -> TracefsReader.RAW;
+            case "text" -> TracefsReader.TEXT;
+            default -> throw new IllegalArgumentException("--reader " + reader + ": raw or text");
+        };
+        return new CollectorConfig.Live(tracefs, how, chosen, EventFilters.of(chosen, comm, dev), bufferKb, bpftrace, spoolDir);
+    }
+
+    private CollectorConfig.Output output() {
+        if ("jsonl".equals(output)) {
+            return new CollectorConfig.Jsonl(System.out);
+        }
+        if (output != null) {
+            throw new IllegalArgumentException("--output " + output + ": only jsonl is supported");
+        }
+        if (kafka.bootstrapServers == null) {
+            throw new IllegalArgumentException("give --output jsonl or --bootstrap-servers");
+        }
+        return new CollectorConfig.Kafka(kafka.bootstrapServers, kafka.clientProperties(), topic, spoolDir, spoolMaxMb << 20);
     }
 }

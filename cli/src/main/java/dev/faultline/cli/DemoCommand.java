@@ -1,6 +1,9 @@
 package dev.faultline.cli;
 
+import dev.faultline.analyser.rules.RuleSet;
 import dev.faultline.analyser.sinks.SinkConfig;
+import dev.faultline.api.ApiServer;
+import dev.faultline.api.Sources;
 import dev.faultline.collector.stats.CollectorStats;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,7 +48,7 @@ final class DemoCommand implements Callable<Integer> {
         Path file = trace != null ? trace : bundledScenario();
         AtomicInteger alerts = new AtomicInteger();
         System.err.println("faultline demo: starting an in-process Kafka broker and the analyser ...");
-        dev.faultline.analyser.rules.RuleSet ruleSet = rules.load();
+        RuleSet ruleSet = rules.load();
         try (LocalPipeline pipeline = LocalPipeline.start(ruleSet, a -> {
             alerts.incrementAndGet();
             synchronized (System.out) {
@@ -54,7 +57,7 @@ final class DemoCommand implements Callable<Integer> {
             }
         }, sinks == null ? java.util.List.of() : SinkConfig.load(sinks))) {
             // Serve from the start, so the dashboard shows the scenario as it is analysed.
-            dev.faultline.api.ApiServer api = exitAfterReplay ? null : http.start(new dev.faultline.api.Sources(
+            ApiServer api = exitAfterReplay ? null : http.start(new Sources(
                     pipeline.queries(), () -> ruleSet, pipeline::sinkStats, pipeline::scrapeMetrics));
             System.err.println("faultline demo: broker at " + pipeline.bootstrapServers()
                     + (api == null ? "" : "; dashboard at " + HttpApiOptions.url(api, http.httpHost))

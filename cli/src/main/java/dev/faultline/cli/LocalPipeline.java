@@ -1,11 +1,15 @@
 package dev.faultline.cli;
 
+import dev.faultline.collector.Collector;
 import dev.faultline.alerts.Alert;
+import dev.faultline.analyser.metrics.AnalyserMetrics;
+import dev.faultline.analyser.query.StateQueries;
 import dev.faultline.analyser.rules.RuleSet;
 import dev.faultline.analyser.sinks.AlertRouter;
 import dev.faultline.analyser.sinks.SinkChannel;
+import dev.faultline.analyser.state.StoreNames;
 import dev.faultline.analyser.topology.AnalyserApp;
-import dev.faultline.analyser.topology.Topics;
+import dev.faultline.events.Topics;
 import dev.faultline.collector.stats.CollectorStats;
 import dev.faultline.collector.publish.KafkaPublisher;
 import dev.faultline.kafka.EmbeddedKafka;
@@ -33,13 +37,13 @@ import org.apache.kafka.streams.KafkaStreams;
  * and what the integration tests drive.
  */
 public final class LocalPipeline implements AutoCloseable {
-    private static final String ANALYSER_GROUP = AnalyserApp.APPLICATION_ID;
+    private static final String ANALYSER_GROUP = StoreNames.APPLICATION_ID;
 
     private final KafkaCluster kafka;
     private final AnalyserApp analyser;
     private final Path stateDir;
     private final AlertRouter router;
-    private final dev.faultline.analyser.metrics.AnalyserMetrics metrics;
+    private final AnalyserMetrics metrics;
     private boolean closed;
 
     private LocalPipeline(KafkaCluster kafka, RuleSet rules, Consumer<Alert> onAlert, List<SinkChannel> sinks)
@@ -76,7 +80,7 @@ public final class LocalPipeline implements AutoCloseable {
     }
 
     /** The analyser's state, through interactive queries. */
-    public dev.faultline.analyser.query.StateQueries queries() {
+    public StateQueries queries() {
         return analyser.queries();
     }
 
@@ -104,7 +108,7 @@ public final class LocalPipeline implements AutoCloseable {
         KafkaPublisher publisher = new KafkaPublisher(bootstrapServers, Map.of(), Topics.EVENTS);
         CollectorStats stats;
         try (publisher) {
-            stats = TraceReplayer.replay(file, host, 47, publisher);
+            stats = Collector.replay(file, host, 47, publisher);
         }
         if (publisher.failed() > 0) {
             throw new IOException(publisher.failed() + " events were not delivered: " + publisher.lastError());

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.faultline.analyser.sinks.SinkChannel;
 import dev.faultline.analyser.sinks.SinkConfig;
-import dev.faultline.analyser.topology.Topics;
+import dev.faultline.events.Topics;
 import dev.faultline.kafka.EmbeddedKafka;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.faultline.kafka;
 
+import dev.faultline.events.Topics;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -15,7 +16,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
  */
 public interface KafkaCluster extends AutoCloseable {
     /** Topics and partition counts: events spread VMs over partitions; alerts are fewer. */
-    Map<String, Integer> FAULTLINE_TOPICS = Map.of("faultline.events", 6, "faultline.alerts", 3, "faultline.events.dlq", 1);
+    Map<String, Integer> FAULTLINE_TOPICS = Topics.PARTITIONS;
 
     String bootstrapServers();
 

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.faultline.alerts.Alert;
 import dev.faultline.analyser.rules.RuleSet;
-import dev.faultline.analyser.topology.Topics;
+import dev.faultline.events.Topics;
 import dev.faultline.cli.LocalPipeline;
 import dev.faultline.kafka.KafkaCluster;
 import dev.faultline.serde.AvroSerde;

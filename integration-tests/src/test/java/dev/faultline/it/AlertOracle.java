@@ -7,9 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.faultline.alerts.Alert;
 import dev.faultline.alerts.Evidence;
 import dev.faultline.analyser.alerts.AlertFolder;
+import dev.faultline.analyser.state.StoreNames;
 import dev.faultline.analyser.topology.AnalyserApp;
 import dev.faultline.analyser.topology.AnalyserTopology;
-import dev.faultline.analyser.topology.Topics;
+import dev.faultline.events.Topics;
 import dev.faultline.cli.Faultline;
 import dev.faultline.cli.LocalPipeline;
 import dev.faultline.collector.source.simulate.SimulationConfig;
@@ -159,7 +160,7 @@ final class AlertOracle {
     /** Events the analyser's group has committed, over every partition of faultline.events. */
     static long committed(Admin admin) throws Exception {
         Map<TopicPartition, OffsetAndMetadata> committed =
-                admin.listConsumerGroupOffsets(AnalyserApp.APPLICATION_ID).partitionsToOffsetAndMetadata().get();
+                admin.listConsumerGroupOffsets(StoreNames.APPLICATION_ID).partitionsToOffsetAndMetadata().get();
         return committed.values().stream().mapToLong(OffsetAndMetadata::offset).sum();
     }
 

@@ -5,8 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.faultline.analyser.rules.RuleSet;
+import dev.faultline.analyser.state.StoreNames;
 import dev.faultline.analyser.topology.AnalyserApp;
-import dev.faultline.analyser.topology.Topics;
+import dev.faultline.events.Topics;
 import dev.faultline.cli.LocalPipeline;
 import dev.faultline.events.Event;
 import dev.faultline.events.MemoryAttributes;
@@ -203,8 +204,8 @@ class AnalyserKilledIT {
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             while (System.nanoTime() < deadline) {
-                GroupState state = admin.describeConsumerGroups(List.of(AnalyserApp.APPLICATION_ID)).describedGroups()
-                        .get(AnalyserApp.APPLICATION_ID).get().groupState();
+                GroupState state = admin.describeConsumerGroups(List.of(StoreNames.APPLICATION_ID)).describedGroups()
+                        .get(StoreNames.APPLICATION_ID).get().groupState();
                 if (state == GroupState.PREPARING_REBALANCE || state == GroupState.COMPLETING_REBALANCE) {
                     return;
                 }

@@ -3,7 +3,7 @@ package dev.faultline.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faultline.analyser.rules.RuleSet;
-import dev.faultline.analyser.topology.Topics;
+import dev.faultline.events.Topics;
 import dev.faultline.collector.source.simulate.SimulationConfig;
 import dev.faultline.events.Event;
 import dev.faultline.serde.AvroSerde;

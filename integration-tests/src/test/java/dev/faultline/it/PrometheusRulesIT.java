@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.faultline.analyser.rules.RuleSet;
 import dev.faultline.analyser.sinks.SinkConfig;
-import dev.faultline.analyser.topology.Topics;
+import dev.faultline.events.Topics;
 import dev.faultline.api.ApiServer;
 import dev.faultline.api.Sources;
 import dev.faultline.cli.LocalPipeline;

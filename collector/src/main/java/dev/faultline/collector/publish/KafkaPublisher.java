@@ -2,6 +2,7 @@ package dev.faultline.collector.publish;
 
 import dev.faultline.collector.loss.LossSink;
 import dev.faultline.events.Event;
+import dev.faultline.events.LossReason;
 import dev.faultline.serde.AvroSerde;
 import java.io.IOException;
 import java.time.Duration;
@@ -31,7 +32,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class KafkaPublisher implements EventSink {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaPublisher.class);
-    public static final String EVENTS_TOPIC = "faultline.events";
 
     /** Told how many events the spool could not take, once the spool has drained. */
     public interface OverflowListener {
@@ -92,7 +92,7 @@ public final class KafkaPublisher implements EventSink {
     /** Spool overflow becomes a TraceLoss (cpu -1, SPOOL_OVERFLOW) once the spool has drained. */
     @Override
     public void reportLossTo(LossSink sink) {
-        this.overflow = n -> sink.loss(-1, n, dev.faultline.events.LossReason.SPOOL_OVERFLOW);
+        this.overflow = n -> sink.loss(-1, n, LossReason.SPOOL_OVERFLOW);
     }
 
     @Override

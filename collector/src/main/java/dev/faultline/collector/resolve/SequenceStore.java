@@ -11,7 +11,7 @@ import java.nio.file.StandardCopyOption;
  * from a restart. A block of numbers is reserved on disk before it is handed out: after a crash the
  * next run starts past the reserved block, leaving a gap (never a repeat).
  */
-public final class SequenceStore {
+public final class SequenceStore implements AutoCloseable {
     static final long BLOCK = 1024;
 
     private final Path file;

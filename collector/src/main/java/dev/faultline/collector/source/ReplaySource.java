@@ -109,4 +109,14 @@ public final class ReplaySource implements LineSource {
         // seeks to answer available(), which a FIFO refuses)
         return new java.io.FileInputStream(p.toFile());
     }
+
+    /** The host name a replayed file stands for: its name without directories and extension ("stdin" for "-"). */
+    public static String hostFor(String file) {
+        if (file.equals("-")) {
+            return "stdin";
+        }
+        String name = Path.of(file).getFileName().toString();
+        int dot = name.indexOf('.');
+        return dot > 0 ? name.substring(0, dot) : name;
+    }
 }

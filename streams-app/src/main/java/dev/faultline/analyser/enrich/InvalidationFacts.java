@@ -1,7 +1,5 @@
 package dev.faultline.analyser.enrich;
 
-import static dev.faultline.analyser.rules.Evidences.hex;
-
 import dev.faultline.analyser.state.Interval;
 import dev.faultline.analyser.state.VmState;
 import dev.faultline.analyser.state.VmView;
@@ -43,7 +41,7 @@ public final class InvalidationFacts {
         List<String> p = new ArrayList<>();
         unaligned = offset % PAGE != 0 || length % PAGE != 0;
         if (unaligned) {
-            p.add("unaligned (offset " + hex(offset) + ", length " + hex(length) + ")");
+            p.add("unaligned (offset " + Hex.of(offset) + ", length " + Hex.of(length) + ")");
         }
         zeroLength = length == 0;
         if (zeroLength) {
@@ -58,7 +56,7 @@ public final class InvalidationFacts {
         VmState.GmemFile file = s.gmemFile(g.getFd(), g.getInode());
         pastEof = file == null || file.size == null ? null : Long.compareUnsigned(endByte, file.size) > 0;
         if (Boolean.TRUE.equals(pastEof)) {
-            p.add("ends at " + hex(endByte) + ", past the file's end " + hex(file.size));
+            p.add("ends at " + Hex.of(endByte) + ", past the file's end " + Hex.of(file.size));
         }
         long start = offset >>> 12;
         long end = wraps ? (-1L >>> 12) + 1 : (endByte + PAGE - 1) >>> 12;
@@ -71,7 +69,7 @@ public final class InvalidationFacts {
         Long last = null;
         List<String> described = new ArrayList<>();
         for (VmState.Memslot b : slots) {
-            described.add("slot " + b.slot + ": gmem " + hex(b.gmemOffset) + "+" + hex(b.size) + " at GPA " + hex(b.gpa));
+            described.add("slot " + b.slot + ": gmem " + Hex.of(b.gmemOffset) + "+" + Hex.of(b.size) + " at GPA " + Hex.of(b.gpa));
             long index = b.index();
             long bindEnd = index + b.npages();
             long lo = Math.max(start, index);
@@ -87,8 +85,8 @@ public final class InvalidationFacts {
             }
             if (start < index || end > bindEnd) {
                 past = true;
-                p.add("pages [" + hex(start) + ", " + hex(end) + ") run past binding slot " + b.slot + " (gmem pages ["
-                        + hex(index) + ", " + hex(bindEnd) + ") at GFN " + hex(b.baseGfn()) + ")");
+                p.add("pages [" + Hex.of(start) + ", " + Hex.of(end) + ") run past binding slot " + b.slot + " (gmem pages ["
+                        + Hex.of(index) + ", " + Hex.of(bindEnd) + ") at GFN " + Hex.of(b.baseGfn()) + ")");
                 if (first == null) {
                     first = b.baseGfn() + lo - index;
                     last = b.baseGfn() + Math.min(end - index, b.npages()) - 1;
@@ -98,7 +96,7 @@ public final class InvalidationFacts {
         runsPastBinding = past;
         outsideBindings = bound && !past && covered < end - start;
         if (outsideBindings) {
-            p.add("pages [" + hex(start) + ", " + hex(end) + ") are outside every binding of the file");
+            p.add("pages [" + Hex.of(start) + ", " + Hex.of(end) + ") are outside every binding of the file");
         }
         privatePagesDiscarded = discarded;
         gfnStart = first;

@@ -6,9 +6,9 @@ import dev.faultline.analyser.state.AttributeHistory;
 import dev.faultline.analyser.state.ByteStore;
 import dev.faultline.analyser.state.IntervalStore;
 import dev.faultline.analyser.state.MemslotStore;
+import dev.faultline.analyser.state.StoreNames;
 import dev.faultline.analyser.state.VmState;
 import dev.faultline.analyser.state.VmView;
-import dev.faultline.analyser.topology.AnalyserTopology;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,8 +31,8 @@ import org.apache.kafka.streams.StreamsMetadata;
  * (IQv2). Only the partitions this instance hosts answer; routing to the owner is the caller's job.
  */
 public final class StateQueries {
-    private static final String STORE = AnalyserTopology.VM_STATE_STORE;
-    private static final String ALERTS = AnalyserTopology.ALERTS_STORE;
+    private static final String STORE = StoreNames.VM_STATE;
+    private static final String ALERTS = StoreNames.ALERTS;
     private final KafkaStreams streams;
     /** This instance's application.server, or null when it has none (a lone instance owns everything). */
     private final HostInfo self;
@@ -157,9 +157,9 @@ public final class StateQueries {
     /** A VM's state with read-only views of its partition's interval maps, history and memslots. */
     private VmReader reader(String vmId, VmState state, int p) {
         return new VmReader(new VmView(vmId, state,
-                new IntervalStore(ByteStore.readOnly(new PartitionStore(streams, AnalyserTopology.INTERVAL_STORE, p))),
-                new AttributeHistory(ByteStore.readOnly(new PartitionStore(streams, AnalyserTopology.HISTORY_STORE, p))),
-                new MemslotStore(ByteStore.readOnly(new PartitionStore(streams, AnalyserTopology.MEMSLOT_STORE, p)))));
+                new IntervalStore(ByteStore.readOnly(new PartitionStore(streams, StoreNames.INTERVALS, p))),
+                new AttributeHistory(ByteStore.readOnly(new PartitionStore(streams, StoreNames.HISTORY, p))),
+                new MemslotStore(ByteStore.readOnly(new PartitionStore(streams, StoreNames.MEMSLOTS, p)))));
     }
 
     /** Why this instance cannot answer now (starting, rebalancing, stopping), or null when it can. */

@@ -1,5 +1,6 @@
 package dev.faultline.analyser.rules;
 
+import dev.faultline.analyser.enrich.Hex;
 import dev.faultline.alerts.Evidence;
 import dev.faultline.events.Event;
 import dev.faultline.events.Mmio;
@@ -35,7 +36,7 @@ public final class Evidences {
     }
 
     public static String hex(long v) {
-        return "0x" + Long.toHexString(v);
+        return Hex.of(v);
     }
 
     public static String describe(Mmio m) {

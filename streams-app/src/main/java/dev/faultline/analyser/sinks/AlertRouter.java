@@ -1,7 +1,7 @@
 package dev.faultline.analyser.sinks;
 
 import dev.faultline.alerts.Alert;
-import dev.faultline.analyser.topology.Topics;
+import dev.faultline.events.Topics;
 import dev.faultline.serde.AvroSerde;
 import java.time.Duration;
 import java.util.Collection;

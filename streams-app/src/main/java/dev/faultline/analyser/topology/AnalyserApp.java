@@ -5,6 +5,8 @@ import dev.faultline.analyser.metrics.AnalyserMetrics;
 import dev.faultline.analyser.query.StateQueries;
 import dev.faultline.analyser.sinks.SinkChannel;
 import dev.faultline.analyser.rules.RuleSet;
+import dev.faultline.analyser.state.StoreNames;
+import dev.faultline.events.Topics;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +29,6 @@ import org.apache.kafka.streams.state.HostInfo;
 /** The streaming analyser: the topology on a Kafka cluster, exactly-once, RocksDB state. */
 public final class AnalyserApp implements AutoCloseable {
     /** Kafka Streams' application id: the consumer group, and the prefix of the changelog topics. */
-    public static final String APPLICATION_ID = "faultline-analyser";
     /** How often the analyser commits (its transactions, under exactly-once): alerts become visible then. */
     public static final String COMMIT_INTERVAL_MS = "100";
 
@@ -61,7 +62,7 @@ public final class AnalyserApp implements AutoCloseable {
 
     static Properties config(String bootstrapServers, Path stateDir, Map<String, String> clientProperties) {
         Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, StoreNames.APPLICATION_ID);
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL_MS);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.putAll(clientProperties);

@@ -16,6 +16,7 @@ import dev.faultline.analyser.state.AttributeHistory;
 import dev.faultline.analyser.state.IntervalStore;
 import dev.faultline.analyser.state.MemslotStore;
 import dev.faultline.analyser.state.StateUpdater;
+import dev.faultline.analyser.state.StoreNames;
 import dev.faultline.analyser.state.VcpuContext;
 import dev.faultline.analyser.state.VmState;
 import dev.faultline.analyser.state.VmKeys;
@@ -64,18 +65,18 @@ final class AnalyserProcessor implements Processor<String, Event, String, Alert>
     @Override
     public void init(ProcessorContext<String, Alert> context) {
         this.context = context;
-        this.vmStates = context.getStateStore(AnalyserTopology.VM_STATE_STORE);
-        this.vcpus = context.getStateStore(AnalyserTopology.VCPU_STORE);
-        this.windows = context.getStateStore(AnalyserTopology.RULE_WINDOW_STORE);
-        KeyValueStore<Bytes, byte[]> alertKv = context.getStateStore(AnalyserTopology.ALERTS_STORE);
+        this.vmStates = context.getStateStore(StoreNames.VM_STATE);
+        this.vcpus = context.getStateStore(StoreNames.VCPU);
+        this.windows = context.getStateStore(StoreNames.RULE_WINDOWS);
+        KeyValueStore<Bytes, byte[]> alertKv = context.getStateStore(StoreNames.ALERTS);
         this.alertLog = new AlertLog(alertKv);
-        KeyValueStore<Bytes, byte[]> kv = context.getStateStore(AnalyserTopology.INTERVAL_STORE);
+        KeyValueStore<Bytes, byte[]> kv = context.getStateStore(StoreNames.INTERVALS);
         this.intervals = new IntervalStore(kv);
-        KeyValueStore<Bytes, byte[]> hist = context.getStateStore(AnalyserTopology.HISTORY_STORE);
+        KeyValueStore<Bytes, byte[]> hist = context.getStateStore(StoreNames.HISTORY);
         this.history = new AttributeHistory(hist);
-        KeyValueStore<Bytes, byte[]> slots = context.getStateStore(AnalyserTopology.MEMSLOT_STORE);
+        KeyValueStore<Bytes, byte[]> slots = context.getStateStore(StoreNames.MEMSLOTS);
         this.memslots = new MemslotStore(slots);
-        this.folder = new AlertFolder(context.getStateStore(AnalyserTopology.FOLD_STORE), foldWindowMs,
+        this.folder = new AlertFolder(context.getStateStore(StoreNames.FOLDS), foldWindowMs,
                 AnalyserTopology.ALERT_BUDGET);
         context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, now -> folder.closeWindows(now, this::forward));
     }

@@ -5,8 +5,10 @@ import dev.faultline.analyser.metrics.AnalyserCounters;
 import dev.faultline.analyser.rules.RuleSet;
 import dev.faultline.analyser.rules.RuleWindow;
 import dev.faultline.analyser.state.JsonSerde;
+import dev.faultline.analyser.state.StoreNames;
 import dev.faultline.analyser.state.VcpuContextSerde;
 import dev.faultline.analyser.state.VmState;
+import dev.faultline.events.Topics;
 import dev.faultline.serde.AvroSerde;
 import java.util.List;
 import java.util.function.Supplier;
@@ -22,14 +24,6 @@ import org.apache.kafka.streams.state.Stores;
  * {@code faultline check} run this same topology.
  */
 public final class AnalyserTopology {
-    public static final String VM_STATE_STORE = "vm-state";
-    public static final String VCPU_STORE = "vcpu-context";
-    public static final String INTERVAL_STORE = "gfn-intervals";
-    public static final String RULE_WINDOW_STORE = "rule-windows";
-    public static final String FOLD_STORE = "alert-folds";
-    public static final String HISTORY_STORE = "attribute-history";
-    public static final String ALERTS_STORE = "recent-alerts";
-    public static final String MEMSLOT_STORE = "memslots";
     /** Repeats of an alert within this long are folded into one alert with a count. */
     public static final long DEFAULT_FOLD_WINDOW_MS = 10_000;
     /** Distinct alerts of one rule on one VM per fold window before the rest are counted into one (AlertFolder). */
@@ -47,8 +41,8 @@ public final class AnalyserTopology {
     }
 
     /** The stores the query API and /metrics read. */
-    public static final List<String> STORES = List.of(VM_STATE_STORE, VCPU_STORE, INTERVAL_STORE, RULE_WINDOW_STORE,
-            FOLD_STORE, HISTORY_STORE, ALERTS_STORE, MEMSLOT_STORE);
+    public static final List<String> STORES = List.of(StoreNames.VM_STATE, StoreNames.VCPU, StoreNames.INTERVALS, StoreNames.RULE_WINDOWS,
+            StoreNames.FOLDS, StoreNames.HISTORY, StoreNames.ALERTS, StoreNames.MEMSLOTS);
 
     /**
      * A store of the analyser: its name, key type and serdes. The streaming topology builds each as a RocksDB
@@ -60,14 +54,14 @@ public final class AnalyserTopology {
     }
 
     static final List<StoreSpec> STORE_SPECS = List.of(
-            new StoreSpec(VM_STATE_STORE, String.class, Serdes.String(), new JsonSerde<>(VmState.class)),
-            new StoreSpec(VCPU_STORE, String.class, Serdes.String(), new VcpuContextSerde()),
-            new StoreSpec(FOLD_STORE, String.class, Serdes.String(), new JsonSerde<>(AlertFold.class)),
-            new StoreSpec(RULE_WINDOW_STORE, String.class, Serdes.String(), new JsonSerde<>(RuleWindow.class)),
-            new StoreSpec(INTERVAL_STORE, Bytes.class, Serdes.Bytes(), Serdes.ByteArray()),
-            new StoreSpec(HISTORY_STORE, Bytes.class, Serdes.Bytes(), Serdes.ByteArray()),
-            new StoreSpec(ALERTS_STORE, Bytes.class, Serdes.Bytes(), Serdes.ByteArray()),
-            new StoreSpec(MEMSLOT_STORE, Bytes.class, Serdes.Bytes(), Serdes.ByteArray()));
+            new StoreSpec(StoreNames.VM_STATE, String.class, Serdes.String(), new JsonSerde<>(VmState.class)),
+            new StoreSpec(StoreNames.VCPU, String.class, Serdes.String(), new VcpuContextSerde()),
+            new StoreSpec(StoreNames.FOLDS, String.class, Serdes.String(), new JsonSerde<>(AlertFold.class)),
+            new StoreSpec(StoreNames.RULE_WINDOWS, String.class, Serdes.String(), new JsonSerde<>(RuleWindow.class)),
+            new StoreSpec(StoreNames.INTERVALS, Bytes.class, Serdes.Bytes(), Serdes.ByteArray()),
+            new StoreSpec(StoreNames.HISTORY, Bytes.class, Serdes.Bytes(), Serdes.ByteArray()),
+            new StoreSpec(StoreNames.ALERTS, Bytes.class, Serdes.Bytes(), Serdes.ByteArray()),
+            new StoreSpec(StoreNames.MEMSLOTS, Bytes.class, Serdes.Bytes(), Serdes.ByteArray()));
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static StoreBuilder<?> builder(StoreSpec spec) {

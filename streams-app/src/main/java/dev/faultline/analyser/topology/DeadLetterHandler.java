@@ -1,5 +1,6 @@
 package dev.faultline.analyser.topology;
 
+import dev.faultline.events.Topics;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;

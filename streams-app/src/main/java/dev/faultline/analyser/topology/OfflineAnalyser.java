@@ -3,6 +3,8 @@ package dev.faultline.analyser.topology;
 import dev.faultline.alerts.Alert;
 import dev.faultline.analyser.metrics.AnalyserCounters;
 import dev.faultline.analyser.rules.RuleSet;
+import dev.faultline.analyser.state.StoreNames;
+import dev.faultline.analyser.state.VmState;
 import dev.faultline.events.Event;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,8 +69,8 @@ public final class OfflineAnalyser implements AutoCloseable {
 
     /** One VM's state as the processor left it (tests). */
     @SuppressWarnings("unchecked")
-    dev.faultline.analyser.state.VmState vmState(String vm) {
-        return ((MemoryStore<String, dev.faultline.analyser.state.VmState>) stores.get(AnalyserTopology.VM_STATE_STORE)).get(vm);
+    VmState vmState(String vm) {
+        return ((MemoryStore<String, VmState>) stores.get(StoreNames.VM_STATE)).get(vm);
     }
 
     /**

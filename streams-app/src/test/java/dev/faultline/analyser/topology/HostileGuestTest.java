@@ -7,6 +7,7 @@ import dev.faultline.alerts.Alert;
 import dev.faultline.analyser.alerts.AlertFolder;
 import dev.faultline.analyser.rules.RuleSet;
 import dev.faultline.analyser.rules.RuleWindow;
+import dev.faultline.analyser.state.StoreNames;
 import dev.faultline.events.Event;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -77,7 +78,7 @@ class HostileGuestTest {
         List<Event> events = Traces.events(l);
         try (OfflineAnalyser a = new OfflineAnalyser(RULES)) {
             events.forEach(a::process);
-            long chunks = a.storeEntries(AnalyserTopology.INTERVAL_STORE);
+            long chunks = a.storeEntries(StoreNames.INTERVALS);
             // 30 000 distinct private ranges in chunks of at most 64 intervals
             assertThat(chunks).isBetween(30_000L / 64, 30_000L / 16);
             Traces.events(List.of(line(100, "3.000000",
@@ -86,7 +87,7 @@ class HostileGuestTest {
                         e.getHeader().setVm(events.get(0).getHeader().getVm());
                         a.process(e);
                     });
-            assertThat(a.storeEntries(AnalyserTopology.INTERVAL_STORE)).as("one range: one entry").isEqualTo(1);
+            assertThat(a.storeEntries(StoreNames.INTERVALS)).as("one range: one entry").isEqualTo(1);
         }
     }
 
@@ -106,8 +107,8 @@ class HostileGuestTest {
         try (OfflineAnalyser a = new OfflineAnalyser(RULES)) {
             Traces.events(l).forEach(a::process);
             var state = a.dump();
-            assertThat(state.get(AnalyserTopology.MEMSLOT_STORE)).hasSize(slots + 1);
-            assertThat(state.get(AnalyserTopology.VM_STATE_STORE)).singleElement()
+            assertThat(state.get(StoreNames.MEMSLOTS)).hasSize(slots + 1);
+            assertThat(state.get(StoreNames.VM_STATE)).singleElement()
                     .satisfies(kv -> assertThat(kv[1].length).as("bytes of the VM's state record").isLessThan(2048));
         }
     }

@@ -8,6 +8,7 @@ import dev.faultline.collector.source.simulate.SimulationConfig;
 import dev.faultline.collector.source.simulate.Simulator;
 import dev.faultline.collector.source.simulate.VmKind;
 import dev.faultline.events.Event;
+import dev.faultline.events.Topics;
 import dev.faultline.serde.AvroSerde;
 import java.nio.file.Path;
 import java.time.Duration;

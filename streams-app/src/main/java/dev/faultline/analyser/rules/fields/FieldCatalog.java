@@ -8,6 +8,8 @@ import dev.faultline.analyser.enrich.InvalidationFacts;
 import dev.faultline.analyser.enrich.HugeMapping;
 import dev.faultline.analyser.enrich.MapGpaRange;
 import dev.faultline.analyser.enrich.MemslotChange;
+import dev.faultline.analyser.state.StateUpdater;
+import dev.faultline.analyser.state.VmView;
 import dev.faultline.events.MemslotSet;
 import dev.faultline.events.Populate;
 import dev.faultline.events.SpteChanged;
@@ -21,6 +23,7 @@ import dev.faultline.events.Event;
 import dev.faultline.events.GmemInvalidation;
 import dev.faultline.events.Mmio;
 import dev.faultline.events.MmioKind;
+import dev.faultline.events.UserspaceExit;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -90,7 +93,7 @@ public final class FieldCatalog {
     }
 
     private static Object repeatPopulate(EnrichedEvent e, Populate p) {
-        long[] r = dev.faultline.analyser.state.StateUpdater.gfnRange(p.getGpa(), p.getSize());
+        long[] r = StateUpdater.gfnRange(p.getGpa(), p.getSize());
         return r != null && !e.vm().launched(r[0], r[1]).isEmpty();
     }
 
@@ -163,7 +166,7 @@ public final class FieldCatalog {
             add("evt." + name, type, "body field of " + owners.get(name), e -> bodyValue(e, name, type));
         });
         add("evt.exit_reason", SimpleType.INT, "UserspaceExit: the exit reason number (6 MMIO, 39 MEMORY_FAULT)",
-                e -> e.body() instanceof dev.faultline.events.UserspaceExit u && u.getReason() != null
+                e -> e.body() instanceof UserspaceExit u && u.getReason() != null
                         ? Long.valueOf(u.getReason()) : null);
     }
 
@@ -204,7 +207,7 @@ public final class FieldCatalog {
                         return null;
                     }
                     Long r = e.vm().requested(e.gfn());
-                    return r == null ? "none" : r == dev.faultline.analyser.state.VmView.REQUESTED_PRIVATE ? "private" : "shared";
+                    return r == null ? "none" : r == VmView.REQUESTED_PRIVATE ? "private" : "shared";
                 });
     }
 
