@@ -5,7 +5,7 @@ import dev.faultline.analyser.alerts.AlertJson;
 import dev.faultline.alerts.Evidence;
 import java.util.stream.Collectors;
 
-/** How alerts print: a readable block, or one JSON object per line (SPEC 6). */
+/** How alerts print: a readable block, or one JSON object per line (docs/design.md §9). */
 final class AlertFormat {
     private AlertFormat() {
     }

@@ -1,6 +1,6 @@
 package dev.faultline.cli;
 
-/** Exit codes shared by the commands (SPEC 6: check exits 1 on alerts, 2 on unusable input). */
+/** Exit codes shared by the commands (docs/design.md §9: check exits 1 on alerts, 2 on unusable input). */
 final class ExitCodes {
     static final int OK = 0;
     static final int ALERTS = 1;

@@ -24,7 +24,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Live-capture benchmark (SPEC 7): a guest exiting as fast as it can, traced with the collector's
+ * Live-capture benchmark (docs/design.md §8): a guest exiting as fast as it can, traced with the collector's
  * standard event set, read first by a minimal C trace_pipe_raw reader, then by the collector (raw
  * reader, parse, resolve, Avro encode); the guest's exit rate under each and what each lost.
  */

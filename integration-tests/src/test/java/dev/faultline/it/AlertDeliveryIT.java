@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SPEC 8, alert delivery: exactly once on faultline.alerts, at least once to the sinks. Both sinks (a
+ * docs/design.md §8, alert delivery: exactly once on faultline.alerts, at least once to the sinks. Both sinks (a
  * signed webhook, a real Alertmanager) are down while the analyser finds a simulated host's violations,
  * so every alert waits in the sinks' queues and retries; the analyser is killed with SIGKILL. With the
  * sinks back, a new analyser sends every alert on the topic, because the killed one committed no alert

@@ -37,7 +37,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * SPEC 8, the analyser's half: analysers are separate processes of the unpacked archive on a real broker,
+ * docs/design.md §8, the analyser's half: analysers are separate processes of the unpacked archive on a real broker,
  * and one is killed with SIGKILL (no close, no last commit) while they work through ≥ 200 000 events of
  * 24 VMs of every type with violations injected. Whatever the fault, the survivors restore the killed
  * one's state from the changelogs and carry on, every VM is answered for afterwards (summary, memslots and

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SPEC 8 against the broker: three brokers (replication 3, min ISR 2) and a controller in this JVM
+ * docs/design.md §8 against the broker: three brokers (replication 3, min ISR 2) and a controller in this JVM
  * (KafkaClusterTestKit); the collector and two analysers are processes of the unpacked archive. While
  * the collector produces a simulated host at a fixed rate, the leader of faultline.events' partition 0
  * is stopped and started again, then all three brokers are stopped for 30 s and started again. Nobody

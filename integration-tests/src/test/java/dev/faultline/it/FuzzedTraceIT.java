@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SPEC 8, hostile text: 1 000 000 lines of a simulated trace, most of them damaged by a seeded fuzzer
+ * docs/design.md §8, hostile text: 1 000 000 lines of a simulated trace, most of them damaged by a seeded fuzzer
  * (byte flips, truncation at every position of a line, NULs, invalid UTF-8, numbers past 2^64, timestamps
  * going back, 100 000 distinct thread ids and event names, helper lines with a field missing or misspelt)
  * and four lines of 1.5 MB, through the archive's {@code collect} and {@code check} in small heaps. Both

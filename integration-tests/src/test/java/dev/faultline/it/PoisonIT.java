@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SPEC 8, poison: 1 000 000 records on faultline.events, the good events of a simulated host (24 VMs,
+ * docs/design.md §8, poison: 1 000 000 records on faultline.events, the good events of a simulated host (24 VMs,
  * violations injected) interleaved in their VMs' partitions with bad ones (random bytes, truncated Avro,
  * wrong single-object marker, wrong schema fingerprint, a huge length where the first string starts). The
  * analyser (a process of the archive) never stops; every bad record, and nothing else, is in the

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * reads one, {@code trace-cmd extract} saves the other (version 7, zstd), and {@code trace-cmd convert} makes
  * version 6 and uncompressed copies; each file, and a gzip of one through stdin's path, replays to the events the
  * live reader produced for the workload's VM (times, threads, CPUs, bodies). Needs root, tracefs, /dev/kvm, gcc
- * and trace-cmd (kvm-reference 5: trace-cmd record cannot run on these VMs, extract from an instance can).
+ * and trace-cmd (docs/design.md §5: trace-cmd record cannot run on these VMs, extract from an instance can).
  */
 class TraceDatIT {
 

@@ -19,7 +19,7 @@ public sealed interface Decoded {
     record SyscallExit(String name, long ret) implements Decoded {
     }
 
-    /** A {@code faultline_*} line of the BPF helper (kvm-reference 4), fields by name. */
+    /** A {@code faultline_*} line of the BPF helper (docs/design.md §4), fields by name. */
     record HelperCall(String op, Map<String, String> fields) implements Decoded {
         public long num(String key) {
             return new Cursor(text(key)).number();

@@ -9,7 +9,7 @@ import dev.faultline.collector.text.Ascii;
 import dev.faultline.collector.text.TraceTimes;
 
 /**
- * The tracefs line grammar (kvm-reference 1) for {@code trace}, {@code trace_pipe} and
+ * The tracefs line grammar (docs/design.md §3) for {@code trace}, {@code trace_pipe} and
  * {@code trace-cmd report}: with or without the tgid column and the flags column. Hand-written
  * scanning of the line's UTF-8 bytes, no regular expressions and no String per line: this runs once
  * per event.
@@ -125,7 +125,7 @@ public final class LineParser {
     }
 
     /**
-     * The layout tracefs and trace-cmd print (kvm-reference 1), read in one pass back from the first ':'
+     * The layout tracefs and trace-cmd print (docs/design.md §3), read in one pass back from the first ':'
      * with the numbers decoded on the way: {@code comm-tid [(tgid)] [cpu] [flags] secs.frac:}. Null when
      * the line is laid out otherwise (a ':' in the thread name, no prefix, a long number, anything
      * unexpected): then {@link #anyColumns} decides, so both agree on every line this accepts (tested).

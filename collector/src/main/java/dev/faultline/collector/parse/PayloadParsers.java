@@ -23,7 +23,7 @@ import java.util.function.Function;
 
 /**
  * One parser per supported event, each following the event's print format in
- * kvm-reference 2 (and the BPF helper's lines of 4). A parser returns an Avro event body
+ * docs/design.md §3 (and the BPF helper's lines of §4). A parser returns an Avro event body
  * or a {@link Decoded} value, and throws {@link PayloadException} when the payload does not fit.
  */
 public final class PayloadParsers {
@@ -72,7 +72,7 @@ public final class PayloadParsers {
         }
     }
 
-    /** The BPF helper's line names (kvm-reference 4). */
+    /** The BPF helper's line names (docs/design.md §4). */
     public static final Set<String> HELPER_OPS = Set.of("faultline_create_vm", "faultline_create_vcpu",
             "faultline_create_guest_memfd", "faultline_set_memslot", "faultline_set_memory_attributes",
             "faultline_populate");

@@ -1,6 +1,6 @@
 package dev.faultline.collector.resolve;
 
-/** KVM ioctl command numbers (kvm-reference 3) and the BPF helper line describing each. */
+/** KVM ioctl command numbers (docs/design.md §4) and the BPF helper line describing each. */
 enum KvmIoctl {
     CREATE_VM(0xae01L, "faultline_create_vm"),
     CREATE_VCPU(0xae41L, "faultline_create_vcpu"),

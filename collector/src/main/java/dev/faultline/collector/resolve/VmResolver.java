@@ -41,14 +41,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Resolves parsed lines to VMs and emits events (SPEC 1, "resolve each event to a VM").
+ * Resolves parsed lines to VMs and emits events (docs/design.md §2, VM identity).
  *
  * <p>A VM is born from KVM_CREATE_VM (the plain {@code sys_ioctl} enter/exit pair, matched by tid)
  * or a {@code faultline_create_vm} line; its id is {@code host/tgid/vmfd@creation-time}, so a
  * re-used pid or fd starts a new VM. fds map to VMs, vCPUs and gmem files; KVM_RUN maps the thread
  * to its vCPU; filemap events map by gmem inode. A completed ioctl whose struct the BPF helper can
  * describe is held until the process's next line, so that the helper's line for the same call
- * merges into it instead of making a second object (kvm-reference 4).
+ * merges into it instead of making a second object (docs/design.md §4).
  */
 public final class VmResolver {
     private static final long FALLOC_PUNCH_HOLE = 2;

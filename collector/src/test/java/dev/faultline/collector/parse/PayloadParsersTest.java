@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** One example per print format of kvm-reference 2 and 4. */
+/** One example per print format of docs/design.md §3 and of the BPF helper's lines (§4). */
 class PayloadParsersTest {
     private final PayloadParsers parsers = new PayloadParsers();
 

@@ -85,7 +85,7 @@ class VmResolverTest {
         assertThat(r.bodies(PageFault.class)).singleElement().satisfies(f -> assertThat(f.getPrivate$()).isNull());
     }
 
-    /** kvm-reference 4: plain ioctl lines and the helper's line of the same call are one object. */
+    /** docs/design.md §4: plain ioctl lines and the helper's line of the same call are one object. */
     @Test
     void helperLineAfterExitMergesIntoTheCall() {
         Replay r = Replay.lines(

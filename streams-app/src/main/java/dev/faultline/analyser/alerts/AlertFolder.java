@@ -14,7 +14,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Folds repeats of an alert (same rule, VM and GFN range) within a window into one alert with a
- * count (SPEC 4). The window runs on the analyser's wall clock, so a storm is summarised even if
+ * count (docs/design.md §7). The window runs on the analyser's wall clock, so a storm is summarised even if
  * the VM falls silent.
  *
  * <p>A guest can also raise many different alerts (100 000 malformed conversion requests, each for

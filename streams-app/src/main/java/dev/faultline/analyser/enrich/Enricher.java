@@ -69,7 +69,7 @@ public final class Enricher {
         return null;
     }
 
-    /** Software-protected VMs: KVM's source of truth for private-ness is the attribute (kvm-reference 3). */
+    /** Software-protected VMs: KVM's source of truth for private-ness is the attribute (docs/design.md §4). */
     private static Boolean attributeDecides(VmView vm, long gfn) {
         return switch (vm.type()) {
             case SW_PROTECTED -> vm.attributePrivate(gfn);

@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * The GFN range a mapping at a page-table level covers (level 2 = 2 MiB = 512 pages, 3 = 1 GiB),
- * and whether its memory attributes are mixed. Seed 002 (gmem hook for the max NPT mapping level):
- * a huge mapping must not span private and shared pages.
+ * and whether its memory attributes are mixed. The TDX/SNP part 1 thread (gmem hook for the max NPT
+ * mapping level; docs/design.md §7): a huge mapping must not span private and shared pages.
  */
 public final class HugeMapping {
     public final long first;

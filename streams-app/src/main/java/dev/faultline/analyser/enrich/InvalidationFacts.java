@@ -8,8 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a punch-hole on a guest_memfd does against the file's bindings, by seed 004's arithmetic:
- * the invalidation walks the bindings overlapping pages [start, end) and, for each, invalidates GFNs
+ * What a punch-hole on a guest_memfd does against the file's bindings, by the gmem invalidation
+ * arithmetic of docs/design.md §7: the invalidation walks the bindings overlapping pages [start, end)
+ * and, for each, invalidates GFNs
  * {@code base_gfn + max(start, index) - index .. base_gfn + min(end - index, npages)}; a range running
  * past a binding hit {@code WARN_ON_ONCE(start < index || end > index + npages)} and skipped it.
  * Page numbers stay below 2^53, so signed arithmetic on them is exact.

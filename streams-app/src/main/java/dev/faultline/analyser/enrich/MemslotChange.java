@@ -6,8 +6,9 @@ import dev.faultline.analyser.state.VmView;
 import dev.faultline.events.MemslotSet;
 
 /**
- * What a memslot update does to the slot it replaces. Seed 004: "the code subtly relies on
- * private memslots being immutable"; a guest_memfd range must be bound once.
+ * What a memslot update does to the slot it replaces. Sean Christopherson (22 May 2023, docs/design.md
+ * §7): "the code subtly relies on private memslots being immutable"; a guest_memfd range must be bound
+ * once.
  */
 public final class MemslotChange {
     /** new, deleted, moved, resized, flags, unchanged; null when the update's struct is unknown. */

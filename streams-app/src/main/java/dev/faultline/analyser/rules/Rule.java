@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * A check of one enriched event against the private-memory contract. Rule ids are a contract
- * (SPEC 4): tests, dashboards and users' alert routing depend on them.
+ * (docs/design.md §7): tests, dashboards and users' alert routing depend on them.
  */
 public interface Rule {
 

@@ -77,7 +77,7 @@ public final class VmState {
             return size >>> 12;
         }
 
-        /** First gmem page index bound (gmem.index in seed 004). */
+        /** First gmem page index bound (gmem.index in docs/design.md §7). */
         @JsonIgnore
         public long index() {
             return gmemOffset >>> 12;

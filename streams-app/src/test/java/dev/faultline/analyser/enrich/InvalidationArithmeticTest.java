@@ -17,11 +17,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Every edge of seed 004's range arithmetic. Binding: slot 1, file pages [0x200, 0x400) (gmem.index
- * 0x200, npages 0x200) at base GFN 0x100; slot 2 right after it, file pages [0x400, 0x500) at base
- * GFN 0x1000; the file is 0x800 pages. For each binding the punch-hole overlaps, KVM invalidates GFNs
- * base_gfn + max(start, index) - index .. base_gfn + min(end - index, npages), and the seed's
- * WARN_ON_ONCE(start < index || end > index + npages) skips a binding the range is not inside.
+ * Every edge of the gmem invalidation range arithmetic (docs/design.md §7). Binding: slot 1, file
+ * pages [0x200, 0x400) (gmem.index 0x200, npages 0x200) at base GFN 0x100; slot 2 right after it, file
+ * pages [0x400, 0x500) at base GFN 0x1000; the file is 0x800 pages. For each binding the punch-hole
+ * overlaps, KVM invalidates GFNs base_gfn + max(start, index) - index .. base_gfn + min(end - index,
+ * npages), and the thread's WARN_ON_ONCE(start < index || end > index + npages) skips a binding the
+ * range is not inside.
  */
 class InvalidationArithmeticTest {
     @TempDir

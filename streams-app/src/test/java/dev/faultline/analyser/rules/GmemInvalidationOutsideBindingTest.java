@@ -37,7 +37,7 @@ class GmemInvalidationOutsideBindingTest {
         assertThat(a).singleElement().satisfies(alert -> {
             assertThat(alert.getRule()).isEqualTo("gmem-invalidation-outside-binding");
             assertThat(alert.getPriority()).isEqualTo(Priority.ERROR);
-            // seed 004: base_gfn + max(start, index) - index .. base_gfn + min(end - index, npages)
+            // docs/design.md §7: base_gfn + max(start, index) - index .. base_gfn + min(end - index, npages)
             assertThat(alert.getGfnStart()).isEqualTo(0x100L + 0x100);
             assertThat(alert.getGfnEnd()).isEqualTo(0x100L + 0x200 - 1);
             assertThat(alert.getMessage()).contains("run past binding slot 1");

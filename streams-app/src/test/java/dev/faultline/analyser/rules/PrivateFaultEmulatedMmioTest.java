@@ -87,7 +87,8 @@ class PrivateFaultEmulatedMmioTest {
 
     @Test
     void quietInSevEvenWithHardwareEncBit() {
-        // seed 002: bit 34 is set by SNP-capable hardware for SEV guests too; SEV has no private memory
+        // docs/design.md §4, §7: bit 34 is set by SNP-capable hardware for SEV guests too; SEV has no
+        // private memory
         assertThat(run(vm(2), line(101, "2.1", "kvm_page_fault: vcpu 0 rip 0x0 address 0x100000 error_code 0x400000004"),
                 MMIO_WRITE)).isEmpty();
     }

@@ -15,7 +15,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * SPEC 8: guest-controlled values (npages 2^63, GPA wrap-around, floods of tiny conversions) never
+ * docs/design.md §8: guest-controlled values (npages 2^63, GPA wrap-around, floods of tiny conversions) never
  * throw or grow state without bound, and the right rule fires.
  */
 class HostileGuestTest {

@@ -11,7 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The guest's last requested state per range (SPEC 3), as rules read it through req.state. */
+/** The guest's last requested state per range (docs/design.md §6), as rules read it through req.state. */
 class RequestedStateTest {
 
     @Test

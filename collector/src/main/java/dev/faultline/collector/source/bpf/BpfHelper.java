@@ -14,7 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the bundled bpftrace script (faultline.bt) that prints the faultline_* lines of kvm-reference 4:
+ * Runs the bundled bpftrace script (faultline.bt) that prints the faultline_* lines of docs/design.md §4:
  * the KVM ioctl argument structs tracefs shows only as pointers. Its output is trace text, read by the
  * same parser. bpftrace comes from Debian's package; where it is missing {@link #available} says why.
  */

@@ -3,7 +3,7 @@ package dev.faultline.collector.source.ring;
 import java.nio.ByteBuffer;
 
 /**
- * One ring-buffer sub-buffer as {@code trace_pipe_raw} hands it out (kvm-reference 5): a u64 time stamp,
+ * One ring-buffer sub-buffer as {@code trace_pipe_raw} hands it out (docs/design.md §3): a u64 time stamp,
  * a u64 commit (data length, bit 31 = events were lost before this page, bit 30 = their count is stored
  * after the data), then events, each behind a 32-bit header of a 5-bit type and a 27-bit time delta.
  */

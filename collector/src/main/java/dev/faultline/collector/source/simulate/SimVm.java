@@ -158,7 +158,7 @@ final class SimVm {
         pio(v);
     }
 
-    /** A fault on page p: private or shared per the VM type's encoding (kvm-reference 3). */
+    /** A fault on page p: private or shared per the VM type's encoding (docs/design.md §4). */
     void fault(int v, long p, boolean priv) {
         long gpa = p << 12;
         long err = random.nextBoolean() ? 0x4 : 0x6;

@@ -1,6 +1,6 @@
 package dev.faultline.collector.source.simulate;
 
-/** Writes lines in the exact trace_pipe grammar with record-tgid (kvm-reference 1). */
+/** Writes lines in the exact trace_pipe grammar with record-tgid (docs/design.md §3). */
 final class TraceText {
     private TraceText() {
     }

@@ -5,7 +5,7 @@ import static dev.faultline.collector.source.simulate.TraceText.hex;
 import java.util.List;
 
 /**
- * One contract violation per rule id, written into a simulated VM's trace (kvm-reference 3 and 4
+ * One contract violation per rule id, written into a simulated VM's trace (docs/design.md §3 and §4
  * formats). Each is what the rule of that id exists to catch; some also trip a related rule (a private
  * fault outside guest memory is also an implicit conversion), which the analyser rightly reports.
  */

@@ -2,7 +2,7 @@ package dev.faultline.collector.source.simulate;
 
 import java.util.Locale;
 
-/** VM types the simulator runs, with their KVM_CREATE_VM argument (kvm-reference 3). */
+/** VM types the simulator runs, with their KVM_CREATE_VM argument (docs/design.md §4). */
 public enum VmKind {
     DEFAULT(0, false), SW_PROTECTED(1, true), SEV(2, false), SEV_ES(3, false), SNP(4, true), TDX(5, true);
 

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 public final class TracefsSession implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TracefsSession.class);
 
-    /** The events the analyser needs (kvm-reference 2), as system/event. */
+    /** The events the analyser needs (docs/design.md §3), as system/event. */
     public static final List<String> STANDARD_EVENTS = List.of(
             "kvm/kvm_page_fault", "kvm/kvm_mmio", "kvm/kvm_pio", "kvm/kvm_hypercall", "kvm/kvm_userspace_exit",
             "kvm/kvm_exit", "kvm/kvm_rmp_fault", "kvm/kvm_vmgexit_enter", "kvm/kvm_unmap_hva_range",

@@ -225,11 +225,11 @@ public final class FieldCatalog {
         add("inval.past_eof", SimpleType.BOOL, "the range ends past the file's size (false while the size is unknown)",
                 e -> inval(e, f -> Boolean.TRUE.equals(f.pastEof)));
         add("inval.bound", SimpleType.BOOL, "the file has memslot bindings with known details", e -> inval(e, f -> f.bound));
-        add("inval.runs_past_binding", SimpleType.BOOL, "the range overlaps a binding but does not fit in it (seed 004 WARN)",
+        add("inval.runs_past_binding", SimpleType.BOOL, "the range overlaps a binding but does not fit in it (docs/design.md §7: the WARN of the guardedmem thread)",
                 e -> inval(e, f -> f.runsPastBinding));
         add("inval.outside_bindings", SimpleType.BOOL, "part of the range is outside every binding of a bound file",
                 e -> inval(e, f -> f.outsideBindings));
-        add("inval.gfn_start", SimpleType.UINT, "first GFN of the first binding run past (seed 004 clamping)",
+        add("inval.gfn_start", SimpleType.UINT, "first GFN of the first binding run past (docs/design.md §7: the clamping)",
                 e -> inval(e, f -> uint(f.gfnStart)));
         add("inval.gfn_end", SimpleType.UINT, "last GFN of it", e -> inval(e, f -> uint(f.gfnEnd)));
         add("inval.discards_private", SimpleType.BOOL, "populated pages in the range back private GFNs (guest data destroyed)",

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Live capture through the binary per-CPU {@code trace_pipe_raw} of our tracefs instance: the kernel
  * hands over ring-buffer pages instead of formatting text, which is what lets a reader keep up with a
- * busy guest (kvm-reference 5). Records are decoded with the format files read at start, printed as the
+ * busy guest (docs/design.md §5). Records are decoded with the format files read at start, printed as the
  * text the parser reads, and merged across CPUs in time order. Pages flagged as following lost events
  * become {@code CPU:N [LOST n EVENTS]} lines, as trace_pipe prints them.
  */
