@@ -5,7 +5,8 @@
 #   faultline/jre:17             openjdk-17-jre-headless            (stands in for eclipse-temurin:17-jre)
 #   faultline/kafka:KAFKA        the broker of the project's Kafka version, apache/kafka's contract
 #   faultline/alertmanager:0.25  Debian's prometheus-alertmanager   (stands in for prom/alertmanager)
-#   faultline/collector:VERSION, faultline/analyser:VERSION   from distribution/target's archive
+#   faultline/collector:VERSION   from the collector archive (distribution/collector/target)
+#   faultline/analyser:VERSION    from the full archive (distribution/target)
 # The base images are made once and kept (--rebuild makes them again); the Faultline images are rebuilt every
 # run. Where a registry is reachable, skip this: the Dockerfiles default to the official base images.
 # Usage: docker/images.sh [--rebuild] [--base-only]      (needs root for debootstrap, and a running dockerd)
@@ -70,8 +71,9 @@ fi
 built_image "faultline/kafka:$kafka_version" docker/kafka/Dockerfile docker/kafka --build-arg JRE_IMAGE=faultline/jre:17
 $base_only && { step "base images ready"; exit 0; }
 
-archive=distribution/target/faultline-$version.tar.gz
-[[ -f "$archive" ]] || { echo "images.sh: $archive is missing: build it first (mvn -B -DskipTests package)" >&2; exit 1; }
+for archive in distribution/target/faultline-$version.tar.gz distribution/collector/target/faultline-collector-$version.tar.gz; do
+  [[ -f "$archive" ]] || { echo "images.sh: $archive is missing: build it first (mvn -B -DskipTests package)" >&2; exit 1; }
+done
 rebuild=true   # the archive changes with every build
 for role in collector analyser; do
   built_image "faultline/$role:$version" "docker/$role.Dockerfile" . \

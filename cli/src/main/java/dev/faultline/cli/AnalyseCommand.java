@@ -1,5 +1,10 @@
 package dev.faultline.cli;
 
+import dev.faultline.commandline.ExitCodes;
+import dev.faultline.commandline.KafkaOptions;
+import dev.faultline.commandline.LogOptions;
+import dev.faultline.commandline.RulesOption;
+
 import dev.faultline.analyser.Analyser;
 import dev.faultline.analyser.AnalyserConfig;
 import dev.faultline.api.ApiServer;

@@ -1,5 +1,8 @@
 package dev.faultline.cli;
 
+import dev.faultline.commandline.ExitCodes;
+import dev.faultline.commandline.RulesOption;
+
 import dev.faultline.collector.source.ReplaySource;
 import dev.faultline.collector.Collector;
 import dev.faultline.alerts.Alert;
@@ -57,7 +60,7 @@ final class CheckCommand implements Callable<Integer> {
             System.err.println("faultline check: --format " + format + " is not text or json");
             return ExitCodes.UNUSABLE_INPUT;
         }
-        RuleSet ruleSet = RulesOption.loadOrReport(rules.dir, "check");
+        RuleSet ruleSet = RuleFiles.loadOrReport(rules.dir, "check");
         if (ruleSet == null) {
             return ExitCodes.UNUSABLE_INPUT;
         }

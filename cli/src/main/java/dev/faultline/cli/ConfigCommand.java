@@ -1,5 +1,7 @@
 package dev.faultline.cli;
 
+import dev.faultline.commandline.ConfigDefaults;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine;

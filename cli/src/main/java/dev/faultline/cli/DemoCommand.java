@@ -1,15 +1,19 @@
 package dev.faultline.cli;
 
+import dev.faultline.commandline.ExitCodes;
+import dev.faultline.commandline.LogOptions;
+import dev.faultline.commandline.RulesOption;
+import dev.faultline.testkit.DemoScenario;
+import dev.faultline.testkit.LocalPipeline;
+
 import dev.faultline.analyser.rules.RuleSet;
 import dev.faultline.analyser.sinks.SinkConfig;
 import dev.faultline.api.ApiServer;
 import dev.faultline.api.Sources;
 import dev.faultline.collector.stats.CollectorStats;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -23,7 +27,6 @@ import picocli.CommandLine.Option;
             + "the streaming analyser, and the collector replaying a bundled SEV-SNP scenario. "
             + "Prints each alert as it arrives; serves until Ctrl-C."})
 final class DemoCommand implements Callable<Integer> {
-    static final String SCENARIO = "demo-snp.trace";
 
     @Option(names = "--exit-after-replay", description = "Stop once the scenario is analysed instead of serving.")
     boolean exitAfterReplay;
@@ -45,10 +48,10 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path file = trace != null ? trace : bundledScenario();
+        Path file = trace != null ? trace : DemoScenario.path();
         AtomicInteger alerts = new AtomicInteger();
         System.err.println("faultline demo: starting an in-process Kafka broker and the analyser ...");
-        RuleSet ruleSet = rules.load();
+        RuleSet ruleSet = RuleSet.load(rules.dir());
         try (LocalPipeline pipeline = LocalPipeline.start(ruleSet, a -> {
             alerts.incrementAndGet();
             synchronized (System.out) {
@@ -82,22 +85,5 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
-    }
-
-    /** scenarios/ of the installation, or the copy on the classpath. */
-    static Path bundledScenario() throws IOException {
-        String home = System.getProperty("faultline.home");
-        if (home != null && Files.isRegularFile(Path.of(home, "scenarios", SCENARIO))) {
-            return Path.of(home, "scenarios", SCENARIO);
-        }
-        try (InputStream in = DemoCommand.class.getResourceAsStream("/faultline/scenarios/" + SCENARIO)) {
-            if (in == null) {
-                throw new IOException("bundled scenario " + SCENARIO + " is missing");
-            }
-            Path tmp = Files.createTempFile("faultline-demo", ".trace");
-            tmp.toFile().deleteOnExit();
-            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-            return tmp;
-        }
     }
 }

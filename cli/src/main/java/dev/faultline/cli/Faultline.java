@@ -1,62 +1,45 @@
 package dev.faultline.cli;
 
+import dev.faultline.bench.BenchCommand;
+import dev.faultline.commandline.collect.CollectCommand;
+import dev.faultline.commandline.collect.DoctorCommand;
+import dev.faultline.commandline.CommandLines;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code faultline} command. */
+/** The {@code faultline} command of the full archive (the collector archive's is CollectorCommandLine). */
 @Command(name = "faultline", mixinStandardHelpOptions = true, version = "faultline 0.1.0",
-        description = "Watches the memory of confidential VMs on KVM hosts.",
-        subcommands = {CollectCommand.class, CheckCommand.class, AnalyseCommand.class, DemoCommand.class, RulesCommand.class,
-            DoctorCommand.class,
-            BenchCommand.class, ConfigCommand.class,
-            CommandLine.HelpCommand.class})
+        description = "Watches the memory of confidential VMs on KVM hosts.")
 public final class Faultline implements Runnable {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        int code;
-        try {
-            code = run(args);
-        } catch (OutOfMemoryError e) {
-            // not 1: to a CI gate that is "alerts found" (the launchers also pass -XX:+ExitOnOutOfMemoryError, exit 3)
-            System.err.println("faultline: out of memory (" + e.getMessage() + "); give the JVM more with FAULTLINE_JAVA_OPTS=-Xmx...");
-            code = ExitCodes.FAILED;
-        }
-        System.exit(code);
+        CommandLines.main(commandLine(), args);
     }
 
     @CommandLine.Option(names = "--config", paramLabel = "FILE", scope = CommandLine.ScopeType.INHERIT,
             description = "Config file (YAML: <command>: {<option>: value}); also FAULTLINE_CONFIG. See docs/configuration.md.")
     Path config;
 
+    /** The command tree; doctor here reads the rules, to say which of them this host cannot feed. */
+    static CommandLine commandLine() {
+        return new CommandLine(new Faultline()).addSubcommand(new CollectCommand()).addSubcommand(new CheckCommand())
+                .addSubcommand(new AnalyseCommand()).addSubcommand(new DemoCommand()).addSubcommand(new RulesCommand())
+                .addSubcommand(new DoctorCommand(new RuleFiles())).addSubcommand(new BenchCommand())
+                .addSubcommand(new ConfigCommand()).addSubcommand(new CommandLine.HelpCommand());
+    }
+
     /** Runs the command line; returns the exit code (for tests). */
     public static int run(String... args) {
         return run(System::getenv, args);
     }
 
-    static int run(java.util.function.UnaryOperator<String> env, String... args) {
-        CommandLine cl = new CommandLine(new Faultline());
-        try {
-            ConfigDefaults defaults = new ConfigDefaults(ConfigDefaults.configPath(args, env), env);
-            List<String> unknown = defaults.unknownKeys(cl);
-            if (!unknown.isEmpty()) {
-                unknown.forEach(u -> System.err.println("faultline: " + u));
-                return ExitCodes.UNUSABLE_INPUT;
-            }
-            cl.setDefaultValueProvider(defaults);
-        } catch (java.io.IOException e) {
-            System.err.println("faultline: config file: " + e.getMessage());
-            return ExitCodes.UNUSABLE_INPUT;
-        }
-        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            cmd.getErr().println("faultline " + cmd.getCommandName() + ": " + e.getMessage());
-            return ExitCodes.UNUSABLE_INPUT;
-        });
-        return cl.execute(args);
+    static int run(UnaryOperator<String> env, String... args) {
+        return CommandLines.execute(commandLine(), env, args);
     }
 
     @Override

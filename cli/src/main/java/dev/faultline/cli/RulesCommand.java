@@ -1,5 +1,7 @@
 package dev.faultline.cli;
 
+import dev.faultline.commandline.ExitCodes;
+
 import dev.faultline.analyser.rules.RuleSet;
 import dev.faultline.analyser.rules.fields.Field;
 import dev.faultline.analyser.rules.fields.FieldCatalog;
@@ -26,7 +28,7 @@ final class RulesCommand implements Runnable {
 
         @Override
         public Integer call() {
-            RuleSet rules = RulesOption.loadOrReport(dir, "rules test");
+            RuleSet rules = RuleFiles.loadOrReport(dir, "rules test");
             if (rules == null) {
                 return ExitCodes.UNUSABLE_INPUT;
             }
@@ -55,7 +57,7 @@ final class RulesCommand implements Runnable {
 
         @Override
         public Integer call() {
-            RuleSet rules = RulesOption.loadOrReport(dir, "rules validate");
+            RuleSet rules = RuleFiles.loadOrReport(dir, "rules validate");
             if (rules == null) {
                 return ExitCodes.UNUSABLE_INPUT;
             }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.faultline.analyser.sinks.SinkChannel;
+import dev.faultline.commandline.ConfigDefaults;
 import dev.faultline.analyser.sinks.SinkConfig;
 import dev.faultline.events.Topics;
 import dev.faultline.kafka.EmbeddedKafka;
@@ -37,7 +38,7 @@ class DeploymentConsistencyTest {
     static Set<String> knownVariables() {
         Set<String> out = new HashSet<>(Set.of(ConfigDefaults.CONFIG_ENV));
         Map<String, CommandSpec> commands = new LinkedHashMap<>();
-        ConfigDefaults.collect(new CommandLine(new Faultline()).getCommandSpec(), commands);
+        ConfigDefaults.collect(Faultline.commandLine().getCommandSpec(), commands);
         commands.forEach((key, spec) -> {
             for (OptionSpec o : spec.options()) {
                 out.add(ConfigDefaults.envName(key, o.longestName().replaceFirst("^-+", "")));
@@ -119,17 +120,17 @@ class DeploymentConsistencyTest {
 
     @Test
     void dockerfilesUseThisVersionsArchiveAndRealCommands() throws Exception {
-        String version = new CommandLine(new Faultline()).getCommandSpec().version()[0].replace("faultline ", "");
+        String version = Faultline.commandLine().getCommandSpec().version()[0].replace("faultline ", "");
         // The analyser image exposes the query API's default port; the collector's metrics port is set in the image.
         for (String[] image : List.of(new String[] {"collector", "collect", "9464"}, new String[] {"analyser", "analyse", "--http-port"})) {
             String df = Files.readString(ROOT.resolve("docker/" + image[0] + ".Dockerfile"));
-            String port = !image[2].startsWith("--") ? image[2] : new CommandLine(new Faultline()).getSubcommands()
+            String port = !image[2].startsWith("--") ? image[2] : Faultline.commandLine().getSubcommands()
                     .get(image[1]).getCommandSpec().findOption(image[2]).defaultValue();
             assertThat(df).contains("ARG FAULTLINE_VERSION=" + version + "-SNAPSHOT")
                     .contains("ADD distribution/target/faultline-${FAULTLINE_VERSION}.tar.gz")
                     .contains("ENTRYPOINT [\"/opt/faultline/bin/faultline\", \"" + image[1] + "\"]")
                     .contains("EXPOSE " + port);
-            assertThat(new CommandLine(new Faultline()).getSubcommands()).containsKey(image[1]);
+            assertThat(Faultline.commandLine().getSubcommands()).containsKey(image[1]);
         }
         assertThat(Files.readString(ROOT.resolve("docker/analyser.Dockerfile"))).contains("USER 10001");
         assertThat(Files.readString(ROOT.resolve("docker-compose.yml")))

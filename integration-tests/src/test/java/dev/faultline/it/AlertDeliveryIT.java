@@ -8,7 +8,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.faultline.alerts.Alert;
 import dev.faultline.analyser.rules.RuleSet;
 import dev.faultline.events.Topics;
-import dev.faultline.cli.LocalPipeline;
+import dev.faultline.testkit.LocalPipeline;
 import dev.faultline.kafka.KafkaCluster;
 import dev.faultline.serde.AvroSerde;
 import java.net.InetAddress;

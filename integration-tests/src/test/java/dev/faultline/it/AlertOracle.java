@@ -12,7 +12,7 @@ import dev.faultline.analyser.topology.AnalyserApp;
 import dev.faultline.analyser.topology.AnalyserTopology;
 import dev.faultline.events.Topics;
 import dev.faultline.cli.Faultline;
-import dev.faultline.cli.LocalPipeline;
+import dev.faultline.testkit.LocalPipeline;
 import dev.faultline.collector.source.simulate.SimulationConfig;
 import dev.faultline.collector.source.simulate.Simulator;
 import dev.faultline.collector.source.simulate.VmKind;

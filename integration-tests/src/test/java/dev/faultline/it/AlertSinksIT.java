@@ -9,7 +9,7 @@ import dev.faultline.alerts.Alert;
 import dev.faultline.analyser.rules.RuleSet;
 import dev.faultline.analyser.sinks.SinkConfig;
 import dev.faultline.analyser.sinks.WebhookSink;
-import dev.faultline.cli.LocalPipeline;
+import dev.faultline.testkit.LocalPipeline;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;

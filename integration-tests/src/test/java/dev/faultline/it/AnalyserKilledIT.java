@@ -8,7 +8,7 @@ import dev.faultline.analyser.rules.RuleSet;
 import dev.faultline.analyser.state.StoreNames;
 import dev.faultline.analyser.topology.AnalyserApp;
 import dev.faultline.events.Topics;
-import dev.faultline.cli.LocalPipeline;
+import dev.faultline.testkit.LocalPipeline;
 import dev.faultline.events.Event;
 import dev.faultline.events.MemoryAttributes;
 import dev.faultline.events.MemslotSet;

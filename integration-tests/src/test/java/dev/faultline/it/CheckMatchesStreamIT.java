@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faultline.analyser.rules.RuleSet;
 import dev.faultline.analyser.topology.AnalyserApp;
-import dev.faultline.cli.LocalPipeline;
+import dev.faultline.testkit.LocalPipeline;
 import dev.faultline.kafka.KafkaCluster;
 import java.io.IOException;
 import java.nio.file.Path;

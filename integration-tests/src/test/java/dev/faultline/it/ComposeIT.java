@@ -106,9 +106,12 @@ class ComposeIT {
     }
 
     private static void plantedViolationReachesAlertmanager(List<String> compose) throws Exception {
+        // the collector image carries the collector archive, which has no scenarios/: the trace is mounted, as an
+        // operator's own would be
         run(with(compose, "run", "--rm", "--no-deps", "-e", "FAULTLINE_COLLECT_BPF=false",
-                "-e", "FAULTLINE_COLLECT_SPOOL_DIR=/tmp/spool", "collector",
-                "--source", "replay:/opt/faultline/" + SCENARIO, "--host", "planted"), "planted.log", 180);
+                "-e", "FAULTLINE_COLLECT_SPOOL_DIR=/tmp/spool",
+                "-v", ROOT.resolve("scenarios").toAbsolutePath().normalize() + ":/traces:ro", "collector",
+                "--source", "replay:/traces/" + Path.of(SCENARIO).getFileName(), "--host", "planted"), "planted.log", 180);
         List<String> expected = AlertOracle.check(ROOT.resolve(SCENARIO)).keySet().stream()
                 .map(k -> k.substring(0, k.indexOf('|'))).sorted().toList();
         assertThat(expected).as("faultline check finds the scenario's violations").isNotEmpty();

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.faultline.analyser.rules.RuleSet;
 import dev.faultline.api.ApiServer;
 import dev.faultline.api.Sources;
-import dev.faultline.cli.LocalPipeline;
+import dev.faultline.testkit.LocalPipeline;
 import dev.faultline.collector.source.tracefs.KernelFeatures;
 import java.io.File;
 import java.nio.file.Files;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faultline.alerts.Alert;
 import dev.faultline.analyser.rules.RuleSet;
-import dev.faultline.cli.LocalPipeline;
+import dev.faultline.testkit.LocalPipeline;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

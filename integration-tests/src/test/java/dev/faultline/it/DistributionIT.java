@@ -6,13 +6,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The archive `mvn package` builds, unpacked in an empty directory, runs the demo on its own. */
+/**
+ * The archives `mvn package` builds, unpacked in an empty directory: the full one runs the demo on its own; the
+ * collector's collects and doctors with none of the broker, Kafka Streams, the rule engine or the web server.
+ */
 class DistributionIT {
 
     @Test
@@ -92,6 +96,48 @@ class DistributionIT {
         } else {
             assertThat(doctor.at("/kvm/problem").asText()).doesNotContain("native access");
         }
+    }
+
+    /**
+     * The collector archive: what runs as root on every KVM host. Its lib/ has no broker, Kafka Streams, RocksDB,
+     * CEL, Javalin or Jetty; it replays a trace into the same events as the full archive and doctors the host,
+     * saying it did not check rules rather than pretending every rule is fed.
+     */
+    @Test
+    void collectorArchiveCollectsAndDoctorsAlone(@TempDir Path empty) throws Exception {
+        Path home = Distribution.unpackCollector(Files.createDirectory(empty.resolve("collector")));
+        List<String> jars;
+        try (var s = Files.list(home.resolve("lib"))) {
+            jars = s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        assertThat(jars).contains("faultline-collector-cli-0.1.0-SNAPSHOT.jar", "kafka-clients-4.3.1.jar")
+                .noneMatch(j -> j.matches("(kafka_2\\.13|kafka-streams|kafka-server|kafka-raft|kafka-metadata|kafka-tools"
+                        + "|rocksdbjni|cel-|javalin|jetty|faultline-streams-app|faultline-api|faultline-cli-|faultline-testkit"
+                        + "|faultline-bench|faultline-embedded-kafka|kotlin|scala).*"));
+        assertThat(home.resolve("bin/faultline")).isExecutable();
+        assertThat(home.resolve("systemd/faultline-collector.service")).exists();
+        assertThat(home.resolve("bpf/faultline.bt")).exists();
+        assertThat(home.resolve("rules")).doesNotExist();
+
+        Path trace = Path.of("../scenarios/demo-snp.trace").toAbsolutePath();
+        Launch slim = launch(home, "", "collect", "--source", "replay:" + trace, "--output", "jsonl", "--host", "h");
+        Launch full = launch(Distribution.unpack(Files.createDirectory(empty.resolve("full"))), "",
+                "collect", "--source", "replay:" + trace, "--output", "jsonl", "--host", "h");
+        assertThat(slim.exit()).as(slim.out()).isZero();
+        assertThat(events(slim.out())).isNotEmpty().isEqualTo(events(full.out()));
+
+        Launch doctor = launch(home, "", "doctor", "--format", "json");
+        JsonNode d = new ObjectMapper().readTree(doctor.out());
+        assertThat(doctor.exit()).as(doctor.out()).isEqualTo(d.get("exit_code").asInt());
+        assertThat(d.get("rules_problem").asText()).contains("no rule engine");
+        Launch analyse = launch(home, "", "analyse");
+        assertThat(analyse.exit()).isEqualTo(2);
+        assertThat(analyse.out()).contains("Unmatched argument").contains("analyse");
+    }
+
+    /** The JSON event lines of a collect run's output. */
+    private static List<String> events(String out) {
+        return out.lines().filter(l -> l.startsWith("{\"type\"")).toList();
     }
 
     private record Launch(int exit, String out) {

@@ -10,7 +10,7 @@ import dev.faultline.analyser.sinks.SinkConfig;
 import dev.faultline.events.Topics;
 import dev.faultline.api.ApiServer;
 import dev.faultline.api.Sources;
-import dev.faultline.cli.LocalPipeline;
+import dev.faultline.testkit.LocalPipeline;
 import dev.faultline.collector.TracePipeline;
 import dev.faultline.collector.metrics.CollectorMetrics;
 import dev.faultline.collector.publish.DiskSpool;

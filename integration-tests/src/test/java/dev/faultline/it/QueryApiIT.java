@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.faultline.analyser.rules.RuleSet;
 import dev.faultline.api.ApiServer;
 import dev.faultline.api.Sources;
-import dev.faultline.cli.LocalPipeline;
+import dev.faultline.testkit.LocalPipeline;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.faultline.analyser.rules.RuleSet;
-import dev.faultline.cli.LocalCluster;
+import dev.faultline.testkit.LocalCluster;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;

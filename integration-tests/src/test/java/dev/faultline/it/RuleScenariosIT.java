@@ -7,7 +7,7 @@ import dev.faultline.analyser.alerts.AlertFolder;
 import dev.faultline.analyser.rules.CelRule;
 import dev.faultline.analyser.rules.Example;
 import dev.faultline.analyser.rules.RuleSet;
-import dev.faultline.cli.LocalPipeline;
+import dev.faultline.testkit.LocalPipeline;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -7,7 +7,7 @@ import dev.faultline.alerts.Priority;
 import dev.faultline.analyser.rules.RuleSet;
 import dev.faultline.analyser.query.GfnRange;
 import dev.faultline.analyser.query.VmReader;
-import dev.faultline.cli.LocalPipeline;
+import dev.faultline.testkit.LocalPipeline;
 import dev.faultline.collector.stats.CollectorStats;
 import dev.faultline.events.Event;
 import dev.faultline.serde.AvroSerde;

@@ -6,7 +6,7 @@ import dev.faultline.alerts.Alert;
 import dev.faultline.analyser.alerts.AlertFolder;
 import dev.faultline.analyser.rules.RuleSet;
 import dev.faultline.cli.Faultline;
-import dev.faultline.cli.LocalPipeline;
+import dev.faultline.testkit.LocalPipeline;
 import dev.faultline.collector.stats.CollectorStats;
 import java.nio.file.Path;
 import java.time.Duration;

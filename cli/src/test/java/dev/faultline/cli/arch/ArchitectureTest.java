@@ -13,14 +13,17 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import dev.faultline.analyser.rules.RuleSet;
 import dev.faultline.analyser.state.PlantedAgainstTheFlow;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
  * The architecture, read from the bytecode of every production class (so a fully qualified name counts as
  * much as an import): no package depends on itself through others; the analyser's packages follow its data
  * (state → enrich → rules → alerts → sinks, queries over state, the topology wiring them); and the modules
- * depend one way (schemas below collector and streams-app, api above streams-app, cli above everything).
+ * depend one way (schemas below collector and streams-app, api above streams-app, the collector's command line
+ * (commandline, commandline.collect) on the collector alone, testkit and bench above the pipeline, cli above everything).
  * The collector's own stages are held by CollectorPackagesTest. The planted cycle and the planted import
  * against the flow (test classes in dev.faultline.plantedcycle{a,b} and dev.faultline.analyser.state) show the
  * rules fail.
@@ -48,7 +51,8 @@ class ArchitectureTest {
             .layer("metrics").definedBy("dev.faultline.analyser.metrics..")
             .layer("query").definedBy("dev.faultline.analyser.query..")
             .layer("topology").definedBy("dev.faultline.analyser.topology..")
-            .layer("above").definedBy("dev.faultline.api..", "dev.faultline.cli..")
+            .layer("above").definedBy("dev.faultline.api..", "dev.faultline.cli..", "dev.faultline.commandline..",
+                    "dev.faultline.testkit..", "dev.faultline.bench..")
             .whereLayer("above").mayNotBeAccessedByAnyLayer()
             .whereLayer("topology").mayOnlyBeAccessedByLayers("above")
             .whereLayer("query").mayOnlyBeAccessedByLayers("topology", "above")
@@ -59,23 +63,40 @@ class ArchitectureTest {
             .whereLayer("enrich").mayOnlyBeAccessedByLayers("rules", "topology", "above")
             .whereLayer("state").mayOnlyBeAccessedByLayers("enrich", "rules", "query", "topology", "above");
 
+    /** Above the collector and the analyser: commands, the in-process harness, the benchmarks. */
+    static final String[] ABOVE = {"dev.faultline.cli..", "dev.faultline.commandline..", "dev.faultline.testkit..", "dev.faultline.bench.."};
+
     /** Modules one way: what a module must never reach. */
     static final List<ArchRule> MODULES = List.of(
             noClasses().that().resideInAPackage("dev.faultline.collector..").should().dependOnClassesThat()
-                    .resideInAnyPackage("dev.faultline.analyser..", "dev.faultline.api..", "dev.faultline.cli..", "dev.faultline.kafka.."),
+                    .resideInAnyPackage(with(ABOVE, "dev.faultline.analyser..", "dev.faultline.api..", "dev.faultline.kafka..")),
             noClasses().that().resideInAPackage("dev.faultline.analyser..").should().dependOnClassesThat()
-                    .resideInAnyPackage("dev.faultline.collector..", "dev.faultline.api..", "dev.faultline.cli..", "dev.faultline.kafka.."),
+                    .resideInAnyPackage(with(ABOVE, "dev.faultline.collector..", "dev.faultline.api..", "dev.faultline.kafka..")),
             noClasses().that().resideInAPackage("dev.faultline.api..").should().dependOnClassesThat()
-                    .resideInAnyPackage("dev.faultline.collector..", "dev.faultline.cli.."),
+                    .resideInAnyPackage(with(ABOVE, "dev.faultline.collector..")),
+            // the collector archive: what runs as root on every host reaches no broker, Streams, rule engine or web server
+            noClasses().that().resideInAPackage("dev.faultline.commandline..").should()
+                    .dependOnClassesThat().resideInAnyPackage("dev.faultline.cli..", "dev.faultline.testkit..", "dev.faultline.bench..",
+                            "dev.faultline.analyser..", "dev.faultline.api..", "dev.faultline.kafka..", "org.apache.kafka.streams..",
+                            "dev.cel..", "io.javalin..", "kafka..", "org.apache.kafka.server.."),
+            noClasses().that().resideInAPackage("dev.faultline.testkit..").should().dependOnClassesThat()
+                    .resideInAnyPackage("dev.faultline.cli..", "dev.faultline.bench.."),
+            noClasses().that().resideInAPackage("dev.faultline.bench..").should().dependOnClassesThat()
+                    .resideInAnyPackage("dev.faultline.cli.."),
             noClasses().that().resideInAnyPackage("dev.faultline.events..", "dev.faultline.alerts..", "dev.faultline.serde..",
                     "dev.faultline.host..").should().dependOnClassesThat().resideInAnyPackage("dev.faultline.collector..",
                     "dev.faultline.analyser..", "dev.faultline.api..", "dev.faultline.cli..", "dev.faultline.kafka.."));
+
+    private static String[] with(String[] some, String... more) {
+        return Stream.concat(Arrays.stream(some), Arrays.stream(more)).toArray(String[]::new);
+    }
 
     @Test
     void everyModuleIsRead() {
         assertThat(PRODUCTION.stream().map(JavaClass::getPackageName).distinct())
                 .contains("dev.faultline.events", "dev.faultline.collector.parse", "dev.faultline.analyser.rules",
-                        "dev.faultline.api", "dev.faultline.cli", "dev.faultline.kafka")
+                        "dev.faultline.api", "dev.faultline.cli", "dev.faultline.kafka", "dev.faultline.commandline.collect",
+                        "dev.faultline.commandline", "dev.faultline.testkit", "dev.faultline.bench")
                 .noneMatch(p -> p.contains("planted"));
     }
 
