@@ -35,7 +35,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "kvm_guest.h" /* cli/src/main/resources/faultline/bench */
+#include "kvm_guest.h" /* bench/src/main/resources/faultline/bench */
 
 struct fl_memory_region2 {
     uint32_t slot;

@@ -62,7 +62,7 @@ final class LiveCollector {
     static Path compile(Path dir, String name) throws Exception {
         Path out = dir.resolve(name);
         Process cc = new ProcessBuilder("gcc", "-O2", "-Wall", "-Werror", "-I",
-                Path.of("../cli/src/main/resources/faultline/bench").toAbsolutePath().toString(), "-o", out.toString(),
+                Path.of("../bench/src/main/resources/faultline/bench").toAbsolutePath().toString(), "-o", out.toString(),
                 Path.of("src/test/c/" + name + ".c").toAbsolutePath().toString()).redirectErrorStream(true).start();
         String msg = new String(cc.getInputStream().readAllBytes());
         assertThat(cc.waitFor()).as(msg).isZero();

@@ -27,7 +27,7 @@ class CpuStatsTest {
             CpuStats stats = new CpuStats(s.tracePipe().getParent());
             stats.report(sink, true);
             Path workload = Path.of(System.getProperty("java.io.tmpdir"), "faultline-cpustats-workload");
-            Process cc = new ProcessBuilder("gcc", "-O2", "-I", Path.of("../cli/src/main/resources/faultline/bench").toAbsolutePath().toString(),
+            Process cc = new ProcessBuilder("gcc", "-O2", "-I", Path.of("../bench/src/main/resources/faultline/bench").toAbsolutePath().toString(),
                     "-o", workload.toString(), Path.of("../integration-tests/src/test/c/kvm_workload.c").toAbsolutePath().toString())
                     .redirectErrorStream(true).start();
             String ccOut = new String(cc.getInputStream().readAllBytes());
