@@ -3,10 +3,8 @@ package dev.faultline.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.faultline.commandline.CapturedRun;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,34 +19,13 @@ class CliTest {
     static final String REAL = System.getProperty("shared.dir", "../../shared") + "/fixtures/real/";
     static final ObjectMapper JSON = new ObjectMapper();
 
-    record Run(int code, String out, String err) {
-    }
-
-    static Run run(String... args) {
-        return capture(() -> Faultline.run(args));
-    }
-
-    /** Runs a command with stdout and stderr captured. */
-    static synchronized Run capture(java.util.function.IntSupplier command) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = command.getAsInt();
-            System.out.flush();
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    static CapturedRun run(String... args) {
+        return CapturedRun.of(() -> Faultline.run(args));
     }
 
     @Test
     void parseBenchPrintsItsRateAndWhereTheTimeGoes() {
-        Run r = run("bench", "parse", "--events", "3000", "--passes", "3", "--warmup-seconds", "0.5");
+        CapturedRun r = run("bench", "parse", "--events", "3000", "--passes", "3", "--warmup-seconds", "0.5");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).containsPattern("warm-up 2: ") // more than one warm-up pass of a trace this small in 0.5 s
                 .containsPattern("pass 3: ")
@@ -66,14 +43,14 @@ class CliTest {
         String[] words = command.isEmpty() ? new String[0] : command.split(" ");
         String[] args = java.util.Arrays.copyOf(words, words.length + 1);
         args[words.length] = "--help";
-        Run r = run(args);
+        CapturedRun r = run(args);
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("Usage: faultline");
     }
 
     @Test
     void checkOnTheScenarioExits1AndNamesBothRules() {
-        Run r = run("check", "--rules", "../rules", SCENARIO);
+        CapturedRun r = run("check", "--rules", "../rules", SCENARIO);
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.out()).contains("private-fault-emulated-mmio").contains("gmem-invalidation-outside-binding")
                 .contains("2 alert(s)");
@@ -81,7 +58,7 @@ class CliTest {
 
     @Test
     void checkJsonHasOneObjectPerAlertWithTheRequiredFields() throws Exception {
-        Run r = run("check", "--rules", "../rules", "--format", "json", SCENARIO);
+        CapturedRun r = run("check", "--rules", "../rules", "--format", "json", SCENARIO);
         assertThat(r.code()).isEqualTo(1);
         List<JsonNode> alerts = new ArrayList<>();
         for (String line : r.out().strip().split("\n")) {
@@ -98,7 +75,7 @@ class CliTest {
 
     @Test
     void checkOnATraceWithoutViolationExits0() {
-        Run r = run("check", "--rules", "../rules", REAL + "gmem_create_bind_punch.trace", REAL + "mmio_pio_longmode.trace");
+        CapturedRun r = run("check", "--rules", "../rules", REAL + "gmem_create_bind_punch.trace", REAL + "mmio_pio_longmode.trace");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("0 alert(s)");
     }
@@ -109,7 +86,7 @@ class CliTest {
         Path onlyPunch = tmp.resolve("only-punch.trace");
         Files.write(onlyPunch, Files.readAllLines(Path.of(SCENARIO)).stream()
                 .filter(l -> !l.contains("kvm_mmio: mmio write len 4 gpa 0x200000")).toList());
-        Run critical = run("check", "--rules", "../rules", "--fail-on", "critical", onlyPunch.toString());
+        CapturedRun critical = run("check", "--rules", "../rules", "--fail-on", "critical", onlyPunch.toString());
         assertThat(critical.code()).isZero();
         assertThat(critical.out()).contains("gmem-invalidation-outside-binding").doesNotContain("private-fault-emulated-mmio")
                 .contains("1 alert(s), 0 at or above critical");
@@ -122,7 +99,7 @@ class CliTest {
         assertThat(run("check", "--rules", "../rules", REAL + "rate_measurements.txt").code()).isEqualTo(2);
         assertThat(run("check", "--rules", "../rules", "--fail-on", "loud", SCENARIO).code()).isEqualTo(2);
         Files.writeString(tmp.resolve("bad.yaml"), "- rule: no-such-rule\n  desc: x\n  priority: error\n");
-        Run bad = run("check", "--rules", tmp.toString(), SCENARIO);
+        CapturedRun bad = run("check", "--rules", tmp.toString(), SCENARIO);
         assertThat(bad.code()).isEqualTo(2);
         assertThat(bad.err()).contains("bad.yaml").contains("no-such-rule");
     }
@@ -131,15 +108,15 @@ class CliTest {
     @Test
     void misuseIsRefusedWithItsReason(@TempDir Path tmp) throws Exception {
         Path noRules = Files.createDirectory(tmp.resolve("no-rules"));
-        Run empty = run("check", "--rules", noRules.toString(), SCENARIO);
+        CapturedRun empty = run("check", "--rules", noRules.toString(), SCENARIO);
         assertThat(empty.code()).isEqualTo(2);
         assertThat(empty.err()).contains(noRules.toString()).contains("no rule files");
         assertThat(run("rules", "validate", noRules.toString()).code()).isEqualTo(2);
-        Run dir = run("check", "--rules", "../rules", tmp.toString());
+        CapturedRun dir = run("check", "--rules", "../rules", tmp.toString());
         assertThat(dir.code()).isEqualTo(2);
         assertThat(dir.err()).contains("is a directory").doesNotContain("no such");
         for (String[] bad : List.of(new String[] {"--rate", "-5"}, new String[] {"--events", "-1"}, new String[] {"--vms", "0"})) {
-            Run r = run("collect", "--source", "simulate", bad[0], bad[1], "--output", "jsonl");
+            CapturedRun r = run("collect", "--source", "simulate", bad[0], bad[1], "--output", "jsonl");
             assertThat(r.code()).as(String.join(" ", bad)).isEqualTo(2);
             assertThat(r.err()).contains(bad[0] + " " + bad[1]);
         }
@@ -155,7 +132,7 @@ class CliTest {
         lines.add("qemu-100   (4294967296) [000] ..... 9.000000: kvm_mmio: mmio write len 4 gpa 0x1000 val 0x1");
         Path trace = tmp.resolve("mixed.trace");
         Files.write(trace, lines);
-        Run r = run("check", "--rules", "../rules", trace.toString());
+        CapturedRun r = run("check", "--rules", "../rules", trace.toString());
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains(trace + ": 3 of " + total + " lines skipped").contains("malformed: no timestamp")
                 .contains("malformed: tgid out of range").contains("\\x1b[2J").doesNotContain("\u001b");
@@ -163,7 +140,7 @@ class CliTest {
 
     @Test
     void collectJsonlOfTheRealGmemCapture() throws Exception {
-        Run r = run("collect", "--source", "replay:" + REAL + "gmem_create_bind_punch.trace", "--output", "jsonl", "--host", "lab");
+        CapturedRun r = run("collect", "--source", "replay:" + REAL + "gmem_create_bind_punch.trace", "--output", "jsonl", "--host", "lab");
         assertThat(r.code()).isZero();
         List<JsonNode> events = new ArrayList<>();
         for (String line : r.out().strip().split("\n")) {
@@ -185,7 +162,7 @@ class CliTest {
 
     @Test
     void collectNeedsAnOutput() {
-        Run r = run("collect", "--source", "replay:" + SCENARIO);
+        CapturedRun r = run("collect", "--source", "replay:" + SCENARIO);
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("--output jsonl or --bootstrap-servers");
     }

@@ -1,5 +1,6 @@
 package dev.faultline.cli;
 
+import dev.faultline.commandline.CapturedRun;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -12,13 +13,13 @@ import org.junit.jupiter.api.io.TempDir;
 class ConfigTest {
     static final String TRACE = CliTest.REAL + "mmio_pio_longmode.trace";
 
-    static String hostOf(CliTest.Run r) {
+    static String hostOf(CapturedRun r) {
         int at = r.out().indexOf("\"host\":\"");
         return r.out().substring(at + 8, r.out().indexOf('"', at + 8));
     }
 
-    static CliTest.Run run(Map<String, String> env, String... args) {
-        return CliTest.capture(() -> Faultline.run(env::get, args));
+    static CapturedRun run(Map<String, String> env, String... args) {
+        return CapturedRun.of(() -> Faultline.run(env::get, args));
     }
 
     @Test
@@ -39,19 +40,19 @@ class ConfigTest {
     @Test
     void unknownKeysAndBadValuesAreNamed(@TempDir Path tmp) throws Exception {
         Path cfg = Files.writeString(tmp.resolve("bad.yaml"), "collect:\n  spool-dir-typo: /x\nnosuchcommand:\n  a: 1\n");
-        CliTest.Run r = run(Map.of(), "collect", "--config", cfg.toString(), "--source", "replay:" + TRACE, "--output", "jsonl");
+        CapturedRun r = run(Map.of(), "collect", "--config", cfg.toString(), "--source", "replay:" + TRACE, "--output", "jsonl");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("bad.yaml").contains("'collect.spool-dir-typo' is not an option")
                 .contains("'nosuchcommand' is not a command");
         Path typed = Files.writeString(tmp.resolve("typed.yaml"), "collect:\n  spool-max-mb: lots\n");
-        CliTest.Run t = run(Map.of(), "collect", "--config", typed.toString(), "--source", "replay:" + TRACE, "--output", "jsonl");
+        CapturedRun t = run(Map.of(), "collect", "--config", typed.toString(), "--source", "replay:" + TRACE, "--output", "jsonl");
         assertThat(t.code()).isEqualTo(2);
         assertThat(t.err()).contains("--spool-max-mb").contains("lots");
     }
 
     @Test
     void theReferencePageIsInStepWithTheCode() throws Exception {
-        CliTest.Run r = run(Map.of(), "config", "docs");
+        CapturedRun r = run(Map.of(), "config", "docs");
         assertThat(r.out()).isEqualTo(Files.readString(Path.of("../docs/configuration.md")));
         assertThat(r.out()).contains("`collect.spool-dir`").contains("FAULTLINE_ANALYSE_BOOTSTRAP_SERVERS");
     }

@@ -1,5 +1,6 @@
 package dev.faultline.cli;
 
+import dev.faultline.commandline.CapturedRun;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faultline.analyser.rules.CelRule;
@@ -30,7 +31,7 @@ class ShippedRuleExamplesTest {
 
     @Test
     void rulesTestCommandPassesOnTheShippedRules() {
-        CliTest.Run run = CliTest.run("rules", "test", RULES.toString());
+        CapturedRun run = CliTest.run("rules", "test", RULES.toString());
         assertThat(run.code()).as(run.out() + run.err()).isZero();
         assertThat(run.out()).contains("PASS private-fault-emulated-mmio").contains(" 0 failed");
     }
@@ -42,7 +43,7 @@ class ShippedRuleExamplesTest {
         }
         Path rules = dir.resolve("private-memory.yaml");
         Files.writeString(rules, Files.readString(rules).replaceFirst("fires: 0", "fires: 2"));
-        CliTest.Run run = CliTest.run("rules", "test", dir.toString());
+        CapturedRun run = CliTest.run("rules", "test", dir.toString());
         assertThat(run.code()).isEqualTo(1);
         assertThat(run.out()).contains("FAIL").contains("expected 2 alert(s), got 0").contains(" 1 failed");
     }
@@ -50,7 +51,7 @@ class ShippedRuleExamplesTest {
     @Test
     void validateReportsLoadErrors(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("bad.yaml"), "- rule: x\n  desc: d\n  condition: evt.nope\n  output: o\n  priority: info\n");
-        CliTest.Run run = CliTest.run("rules", "validate", dir.toString());
+        CapturedRun run = CliTest.run("rules", "validate", dir.toString());
         assertThat(run.code()).isEqualTo(2);
         assertThat(run.err()).contains("bad.yaml:3").contains("rule 'x'");
         assertThat(CliTest.run("rules", "validate", RULES.toString()).out()).contains("0 warning(s)");

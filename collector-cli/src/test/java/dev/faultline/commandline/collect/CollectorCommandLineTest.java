@@ -2,10 +2,8 @@ package dev.faultline.commandline.collect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.faultline.commandline.CapturedRun;
 import dev.faultline.commandline.CommandLines;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -14,46 +12,31 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The collector archive's command line: collect and doctor only, and a doctor that says it checked no rules. */
 class CollectorCommandLineTest {
-    record Run(int code, String out, String err) {
-    }
-
-    static synchronized Run run(Map<String, String> env, String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = CommandLines.execute(CollectorCommandLine.commandLine(), env::get, args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    static CapturedRun run(Map<String, String> env, String... args) {
+        return CapturedRun.of(() -> CommandLines.execute(CollectorCommandLine.commandLine(), env::get, args));
     }
 
     @Test
     void onlyCollectAndDoctor() {
         assertThat(CollectorCommandLine.commandLine().getSubcommands()).containsOnlyKeys("collect", "doctor", "help");
-        Run r = run(Map.of(), "check", "x.trace");
+        CapturedRun r = run(Map.of(), "check", "x.trace");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("Unmatched argument").contains("check");
     }
 
     @Test
     void collectReplaysATrace() {
-        Run r = run(Map.of(), "collect", "--source", "replay:../scenarios/demo-snp.trace", "--output", "jsonl", "--host", "h");
+        CapturedRun r = run(Map.of(), "collect", "--source", "replay:../scenarios/demo-snp.trace", "--output", "jsonl", "--host", "h");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("{\"type\":\"VmCreated\"").contains("{\"type\":\"GmemInvalidation\"");
     }
 
     @Test
     void doctorSaysItCheckedNoRules() {
-        Run r = run(Map.of(), "doctor", "--format", "json");
+        CapturedRun r = run(Map.of(), "doctor", "--format", "json");
         assertThat(r.out()).contains("\"rules_problem\":\"" + DoctorCommand.NO_RULE_ENGINE + "\"")
                 .contains("\"rules_without_data\":[]");
-        Run withRules = run(Map.of(), "doctor", "--rules", "../rules");
+        CapturedRun withRules = run(Map.of(), "doctor", "--rules", "../rules");
         assertThat(withRules.code()).isEqualTo(2);
         assertThat(withRules.err()).contains("no rule engine");
     }
@@ -62,7 +45,7 @@ class CollectorCommandLineTest {
     @Test
     void configSectionsOfOtherCommandsAreNamed(@TempDir Path tmp) throws Exception {
         Path cfg = Files.writeString(tmp.resolve("f.yaml"), "analyse:\n  rules: /opt/faultline/rules\n");
-        Run r = run(Map.of(), "--config", cfg.toString(), "doctor");
+        CapturedRun r = run(Map.of(), "--config", cfg.toString(), "doctor");
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).contains("'analyse' is not a command (known: collect, doctor");
     }
