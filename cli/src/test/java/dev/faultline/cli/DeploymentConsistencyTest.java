@@ -122,12 +122,14 @@ class DeploymentConsistencyTest {
     void dockerfilesUseThisVersionsArchiveAndRealCommands() throws Exception {
         String version = Faultline.commandLine().getCommandSpec().version()[0].replace("faultline ", "");
         // The analyser image exposes the query API's default port; the collector's metrics port is set in the image.
-        for (String[] image : List.of(new String[] {"collector", "collect", "9464"}, new String[] {"analyser", "analyse", "--http-port"})) {
+        // The collector image carries the collector archive, the analyser image the full one.
+        for (String[] image : List.of(new String[] {"collector", "collect", "9464", "distribution/collector/target/faultline-collector-"},
+                new String[] {"analyser", "analyse", "--http-port", "distribution/target/faultline-"})) {
             String df = Files.readString(ROOT.resolve("docker/" + image[0] + ".Dockerfile"));
             String port = !image[2].startsWith("--") ? image[2] : Faultline.commandLine().getSubcommands()
                     .get(image[1]).getCommandSpec().findOption(image[2]).defaultValue();
             assertThat(df).contains("ARG FAULTLINE_VERSION=" + version + "-SNAPSHOT")
-                    .contains("ADD distribution/target/faultline-${FAULTLINE_VERSION}.tar.gz")
+                    .contains("ADD " + image[3] + "${FAULTLINE_VERSION}.tar.gz")
                     .contains("ENTRYPOINT [\"/opt/faultline/bin/faultline\", \"" + image[1] + "\"]")
                     .contains("EXPOSE " + port);
             assertThat(Faultline.commandLine().getSubcommands()).containsKey(image[1]);

@@ -9,23 +9,19 @@ import dev.faultline.collector.parse.TraceLine;
 import dev.faultline.collector.resolve.VmProcess.Gmem;
 import dev.faultline.collector.resolve.VmProcess.Vcpu;
 import dev.faultline.collector.resolve.VmProcess.Vm;
+import dev.faultline.events.BodyFacts;
 import dev.faultline.events.Event;
 import dev.faultline.events.EventHeader;
 import dev.faultline.events.GmemAllocation;
 import dev.faultline.events.GmemCreated;
-import dev.faultline.events.GmemHostFault;
 import dev.faultline.events.GmemInvalidation;
-import dev.faultline.events.GmemPageAdded;
 import dev.faultline.events.GmemPageRemoved;
-import dev.faultline.events.HugePageSplit;
-import dev.faultline.events.HvaRangeUnmapped;
 import dev.faultline.events.LossReason;
 import dev.faultline.events.MemoryAttributes;
 import dev.faultline.events.MemslotSet;
 import dev.faultline.events.PageFault;
 import dev.faultline.events.Populate;
 import dev.faultline.events.PopulateKind;
-import dev.faultline.events.SpteChanged;
 import dev.faultline.events.TraceLoss;
 import dev.faultline.events.VcpuCreated;
 import dev.faultline.events.VmCreated;
@@ -280,13 +276,10 @@ public final class VmResolver {
     // ---- bodies the kernel line carries whole
 
     private void onBody(TraceLine line, VmProcess p, Object body) {
-        if (body instanceof GmemPageAdded a) {
-            byInode(line, a.getInode(), a);
-        } else if (body instanceof GmemPageRemoved r) {
-            byInode(line, r.getInode(), r);
-        } else if (body instanceof GmemHostFault f) {
-            byInode(line, f.getInode(), f);
-        } else if (body instanceof HvaRangeUnmapped || body instanceof SpteChanged || body instanceof HugePageSplit) {
+        BodyFacts facts = BodyFacts.of(body);
+        if (facts.kind() == BodyFacts.Kind.GMEM_PAGE) {
+            byInode(line, facts.gmem().inode(), body);
+        } else if (facts.kind() == BodyFacts.Kind.MMU) {
             // MMU events also run in kernel threads (kvm-nx-lpage-re, kdamond): they own no VM of their own.
             // A VM running before the capture is attached by its vCPU events, which a vCPU's own MMU events follow;
             // kernel threads (ksmd, kdamond, nx-recovery before 6.13) own no VM, and a process of none is not guessed.

@@ -2,6 +2,7 @@ package dev.faultline.analyser.enrich;
 
 import dev.faultline.analyser.state.VcpuContext;
 import dev.faultline.analyser.state.VmView;
+import dev.faultline.events.BodyFacts;
 import dev.faultline.events.Event;
 import java.util.HashMap;
 import java.util.Map;
@@ -32,6 +33,11 @@ public record EnrichedEvent(Event event, VmView vm, VcpuContext vcpu, Long gfn, 
             memo.put(group, v);
         }
         return (T) v;
+    }
+
+    /** What the body touches: its kind, GFN range and guest_memfd pages. */
+    public BodyFacts bodyFacts() {
+        return facts(BodyFacts.class, x -> BodyFacts.of(x.body()));
     }
 
     public Object body() {

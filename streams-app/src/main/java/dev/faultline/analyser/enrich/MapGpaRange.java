@@ -1,16 +1,17 @@
 package dev.faultline.analyser.enrich;
 
 import dev.faultline.analyser.state.VmState;
+import dev.faultline.events.BodyFacts;
 import dev.faultline.events.Hypercall;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A KVM_HC_MAP_GPA_RANGE request (hypercall 0xc: a0 GPA, a1 number of 4 KiB pages, a2 attributes:
- * bits 0-3 page size 0/1/2 = 4K/2M/1G, bit 4 encrypted) checked for what the guest controls.
+ * bits 0-3 page size 0/1/2 = 4K/2M/1G, bit 4 encrypted) checked for what the guest controls. Its GFN range is
+ * {@link BodyFacts}'s.
  */
 public final class MapGpaRange {
-    public static final long NR = 0xc;
     private static final long KNOWN_ATTRIBUTE_BITS = 0x1f;
 
     public final boolean unaligned;
@@ -35,13 +36,12 @@ public final class MapGpaRange {
         if (unaligned) {
             p.add("GPA 0x" + Long.toHexString(gpa) + " not aligned to its page size 0x" + Long.toHexString(align));
         }
-        zeroSize = pages == 0;
+        BodyFacts.Gfns range = BodyFacts.of(h).gfns();
+        zeroSize = range.empty();
         if (zeroSize) {
             p.add("zero pages");
         }
-        boolean tooMany = Long.compareUnsigned(pages, -1L >>> 12) > 0;
-        long end = gpa + (pages << 12);
-        overflow = tooMany || (!zeroSize && Long.compareUnsigned(end - 1, gpa) < 0);
+        overflow = range.clamped();
         if (overflow) {
             p.add("0x" + Long.toHexString(pages) + " pages from GPA 0x" + Long.toHexString(gpa) + " wrap past 2^64");
         }
@@ -50,8 +50,8 @@ public final class MapGpaRange {
             p.add("unknown attribute bits in 0x" + Long.toHexString(attrs));
         }
         toPrivate = (attrs & 0x10) != 0;
-        firstGfn = gpa >>> 12;
-        lastGfn = zeroSize ? firstGfn : overflow ? -1L >>> 12 : (end - 1) >>> 12;
+        firstGfn = range.first();
+        lastGfn = range.last();
         if (s.opaqueMemslotChanges > 0 || s.memslots.isEmpty() || zeroSize || overflow) {
             outsideMemory = null;
         } else {

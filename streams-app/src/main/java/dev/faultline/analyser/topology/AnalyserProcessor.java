@@ -125,7 +125,7 @@ final class AnalyserProcessor implements Processor<String, Event, String, Alert>
             }
         }
 
-        updater.apply(event, view, vcpu);
+        updater.apply(event, enriched.bodyFacts(), view, vcpu);
         // live stores: a put marks the key, the object is written through once per commit
         vmStates.put(vm, state);
         vcpus.put(vcpuKey, vcpu);

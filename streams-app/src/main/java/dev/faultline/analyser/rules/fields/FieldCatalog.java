@@ -8,15 +8,12 @@ import dev.faultline.analyser.enrich.InvalidationFacts;
 import dev.faultline.analyser.enrich.HugeMapping;
 import dev.faultline.analyser.enrich.MapGpaRange;
 import dev.faultline.analyser.enrich.MemslotChange;
-import dev.faultline.analyser.state.StateUpdater;
 import dev.faultline.analyser.state.VmView;
+import dev.faultline.events.BodyFacts;
 import dev.faultline.events.MemslotSet;
 import dev.faultline.events.Populate;
 import dev.faultline.events.SpteChanged;
 import dev.faultline.analyser.state.VmState;
-import dev.faultline.events.GmemHostFault;
-import dev.faultline.events.GmemPageAdded;
-import dev.faultline.events.GmemPageRemoved;
 import dev.faultline.events.Hypercall;
 import dev.faultline.events.PageFault;
 import dev.faultline.events.Event;
@@ -68,7 +65,7 @@ public final class FieldCatalog {
 
     private void populate() {
         add("populate.repeat", SimpleType.BOOL, "Populate: a GFN of the range was already populated by launch update / pre-fault",
-                e -> e.body() instanceof Populate p ? repeatPopulate(e, p) : null);
+                e -> e.body() instanceof Populate ? repeatPopulate(e) : null);
     }
 
     private void memslot() {
@@ -92,9 +89,9 @@ public final class FieldCatalog {
         add("spte.last", SimpleType.UINT, "last GFN the mapping covers", e -> huge(e, h -> uint(h.last)));
     }
 
-    private static Object repeatPopulate(EnrichedEvent e, Populate p) {
-        long[] r = StateUpdater.gfnRange(p.getGpa(), p.getSize());
-        return r != null && !e.vm().launched(r[0], r[1]).isEmpty();
+    private static Object repeatPopulate(EnrichedEvent e) {
+        BodyFacts.Gfns r = e.bodyFacts().gfns();
+        return !r.empty() && !e.vm().launched(r.first(), r.last()).isEmpty();
     }
 
     private static Object slotChange(EnrichedEvent e, Function<MemslotChange, Object> get) {
@@ -263,7 +260,7 @@ public final class FieldCatalog {
 
     private void hc() {
         add("hc.map_gpa_range", SimpleType.BOOL, "a KVM_HC_MAP_GPA_RANGE hypercall (nr 0xc)",
-                e -> e.body() instanceof Hypercall h ? h.getNr() == MapGpaRange.NR : null);
+                e -> e.body() instanceof Hypercall h ? h.getNr() == BodyFacts.MAP_GPA_RANGE : null);
         add("hc.unaligned", SimpleType.BOOL, "MAP_GPA_RANGE GPA not aligned to its page size", e -> mgr(e, m -> m.unaligned));
         add("hc.zero_size", SimpleType.BOOL, "MAP_GPA_RANGE of zero pages", e -> mgr(e, m -> m.zeroSize));
         add("hc.overflow", SimpleType.BOOL, "MAP_GPA_RANGE GPA + pages wraps past 2^64", e -> mgr(e, m -> m.overflow));
@@ -279,7 +276,7 @@ public final class FieldCatalog {
         add("gmem.gfn", SimpleType.UINT, "GmemHostFault/GmemPage*: the GFN the gmem page backs through its binding",
                 e -> uint(gmemGfn(e)));
         add("gmem.private", SimpleType.BOOL, "the GFN that gmem page backs is private (false when unbound)", e -> {
-            if (!(e.body() instanceof GmemHostFault || e.body() instanceof GmemPageAdded || e.body() instanceof GmemPageRemoved)) {
+            if (e.bodyFacts().gmem() == null) {
                 return null;
             }
             Long gfn = gmemGfn(e);
@@ -287,22 +284,10 @@ public final class FieldCatalog {
         });
     }
 
+    /** The GFN a gmem page event's first page backs through its binding. */
     private static Long gmemGfn(EnrichedEvent e) {
-        long inode;
-        long offset;
-        if (e.body() instanceof GmemHostFault f) {
-            inode = f.getInode();
-            offset = f.getOffset();
-        } else if (e.body() instanceof GmemPageAdded a) {
-            inode = a.getInode();
-            offset = a.getOffset();
-        } else if (e.body() instanceof GmemPageRemoved r) {
-            inode = r.getInode();
-            offset = r.getOffset();
-        } else {
-            return null;
-        }
-        return e.vm().state().gfnOfGmemPage(inode, offset >>> 12);
+        BodyFacts.GmemPages g = e.bodyFacts().gmem();
+        return g == null ? null : e.vm().state().gfnOfGmemPage(g.inode(), g.first());
     }
 
     private static Object pfBit(EnrichedEvent e, int bit) {
@@ -315,7 +300,7 @@ public final class FieldCatalog {
     }
 
     private static Object mgr(EnrichedEvent e, Function<MapGpaRange, Object> get) {
-        if (!(e.body() instanceof Hypercall h) || h.getNr() != MapGpaRange.NR) {
+        if (!(e.body() instanceof Hypercall h) || h.getNr() != BodyFacts.MAP_GPA_RANGE) {
             return null;
         }
         return get.apply(e.facts(MapGpaRange.class, x -> new MapGpaRange(h, x.vm().state())));
