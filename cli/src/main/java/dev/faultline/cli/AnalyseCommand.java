@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntConsumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -65,6 +66,7 @@ final class AnalyseCommand implements Callable<Integer> {
                 Thread.currentThread().interrupt();
             }
         }));
+        haltWhenAThreadDiesOfAnError();
         AtomicReference<Throwable> failed = new AtomicReference<>();
         try (Analyser analyser = new Analyser(new AnalyserConfig(kafka.bootstrapServers, kafka.clientProperties(), stateDir,
                 rules.dir(), sinks, applicationServer))) {
@@ -89,6 +91,29 @@ final class AnalyseCommand implements Callable<Integer> {
             return ExitCodes.FAILED;
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * A thread nobody watches that dies of an Error stops the process (exit 3) instead of leaving it half alive.
+     * Kafka Streams 4.3.1's state-updater thread is one: it catches only RuntimeExceptions, and when an Error ends
+     * it, the tasks it was restoring are dropped without a word (KAFKA-20721, fixed after 4.3.1) — the instance
+     * keeps running and its partitions never answer. Stopped, its supervisor restarts it and the group rebalances;
+     * exactly-once makes the stop a crash like any other. Out of memory already exits (-XX:+ExitOnOutOfMemoryError).
+     */
+    private static void haltWhenAThreadDiesOfAnError() {
+        Thread.setDefaultUncaughtExceptionHandler(dying(code -> Runtime.getRuntime().halt(code)));
+    }
+
+    /** Logs a thread's death; an Error also stops the process through {@code halt} with exit code 3. */
+    static Thread.UncaughtExceptionHandler dying(IntConsumer halt) {
+        return (thread, e) -> {
+            System.err.println("faultline analyse: thread " + thread.getName() + " died:");
+            e.printStackTrace();
+            if (e instanceof Error) {
+                System.err.println("faultline analyse: stopping (exit " + ExitCodes.FAILED + "): a thread died of " + e);
+                halt.accept(ExitCodes.FAILED);
+            }
+        };
     }
 
     /** The innermost cause, where Kafka names what was refused (e.g. "Transactional Id authorization failed"). */
