@@ -35,6 +35,14 @@ public record EnrichedEvent(Event event, VmView vm, VcpuContext vcpu, Long gfn, 
         return (T) v;
     }
 
+    /** An enriched event whose body's facts are already worked out (by the enricher, once per event). */
+    static EnrichedEvent of(Event event, VmView vm, VcpuContext vcpu, BodyFacts body, Long gfn, Long gfnLast,
+            Boolean faultPrivate) {
+        EnrichedEvent e = new EnrichedEvent(event, vm, vcpu, gfn, gfnLast, faultPrivate);
+        e.memo.put(BodyFacts.class, body);
+        return e;
+    }
+
     /** What the body touches: its kind, GFN range and guest_memfd pages. */
     public BodyFacts bodyFacts() {
         return facts(BodyFacts.class, x -> BodyFacts.of(x.body()));

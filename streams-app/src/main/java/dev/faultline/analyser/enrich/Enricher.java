@@ -12,7 +12,8 @@ public final class Enricher {
 
     public EnrichedEvent enrich(Event event, VmView vm, VcpuContext vcpu) {
         Object body = event.getBody();
-        BodyFacts.Gfns gfns = BodyFacts.of(body).gfns();
+        BodyFacts facts = BodyFacts.of(body);
+        BodyFacts.Gfns gfns = facts.gfns();
         Long gfn = gfns == null ? null : gfns.first();
         Long gfnLast = gfns == null ? null : gfns.last();
         Boolean faultPrivate = null;
@@ -21,7 +22,7 @@ public final class Enricher {
         } else if (body instanceof Mmio && vcpu.lastFaultGfn != null && vcpu.lastFaultGfn.longValue() == gfn) {
             faultPrivate = vcpu.lastFaultPrivate;
         }
-        return new EnrichedEvent(event, vm, vcpu, gfn, gfnLast, faultPrivate);
+        return EnrichedEvent.of(event, vm, vcpu, facts, gfn, gfnLast, faultPrivate);
     }
 
     /** Software-protected VMs: KVM's source of truth for private-ness is the attribute (docs/design.md §4). */
