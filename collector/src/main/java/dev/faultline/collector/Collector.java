@@ -107,7 +107,6 @@ public final class Collector {
         sink.reportLossTo(pipeline::loss);
         source.runBytes(pipeline);
         pipeline.finish();
-        sink.flush();
         return stats;
     }
 

@@ -9,19 +9,25 @@ import dev.faultline.collector.parse.PayloadException;
 import dev.faultline.collector.parse.PayloadParsers;
 import dev.faultline.collector.parse.TraceLine;
 import dev.faultline.collector.publish.EventSink;
-import dev.faultline.collector.resolve.Emitter;
 import dev.faultline.collector.resolve.HostContext;
+import dev.faultline.collector.resolve.ResolvedEvents;
 import dev.faultline.collector.resolve.VmResolver;
 import dev.faultline.collector.source.ByteLineReader;
 import dev.faultline.collector.source.LineSource;
+import dev.faultline.collector.stats.Counter;
+import dev.faultline.events.Event;
+import dev.faultline.events.EventHeader;
 import dev.faultline.events.LossReason;
 import java.nio.charset.StandardCharsets;
+import java.util.IdentityHashMap;
+import java.util.Map;
 
 /**
- * parse → resolve for text traces: every line is parsed, its payload decoded, and the result
- * resolved to a VM and handed to the sink. A bad line is counted with its reason and skipped;
- * an unsupported event is counted by name; no line stops the pipeline. What the sink throws does
- * (Kafka refused the credentials, stdout closed): it reaches the caller as the sink threw it.
+ * parse → resolve → publish for text traces: every line is parsed, its payload decoded, the result resolved to a
+ * VM, and the events the resolver made are numbered, counted and handed to the sink. A bad line is counted with
+ * its reason and skipped; an unsupported event is counted by name; no line stops the pipeline. What the sink
+ * throws does (Kafka refused the credentials, stdout closed): only the pipeline calls the sink, outside the
+ * per-line error handling, so it reaches the caller as the sink threw it.
  */
 public final class TracePipeline implements LineSource.ByteLines {
     /** Bytes of a malformed line kept as its sample: the summary prints 120 characters of it. */
@@ -29,12 +35,19 @@ public final class TracePipeline implements LineSource.ByteLines {
     private final LineParser lines = new LineParser();
     private final PayloadParsers payloads = new PayloadParsers();
     private final CollectorStats stats;
+    private final HostContext host;
+    private final EventSink sink;
+    private final ResolvedEvents resolved = new ResolvedEvents();
     private final VmResolver resolver;
+    /** The count of each body type, found by class identity: no name lookup or string hash per event. */
+    private final Map<Class<?>, Counter> eventCounts = new IdentityHashMap<>();
     private long lastTsNs;
 
     public TracePipeline(HostContext host, EventSink sink, CollectorStats stats) {
         this.stats = stats;
-        this.resolver = new VmResolver(host, sink::accept, stats); // the pipeline owns the sink
+        this.host = host;
+        this.sink = sink;
+        this.resolver = new VmResolver(host, resolved, stats);
     }
 
     /** One line of trace text, without its line terminator. */
@@ -68,10 +81,27 @@ public final class TracePipeline implements LineSource.ByteLines {
     }
 
     private void accept(byte[] b, int from, int to) {
+        acceptLine(b, from, to);
+        handOn();
+    }
+
+    /** The events the resolver made, numbered in the order made, to the sink. */
+    private void handOn() {
         try {
-            acceptLine(b, from, to);
-        } catch (Emitter.Failed e) {
-            throw e.original();
+            for (int i = 0; i < resolved.size(); i++) {
+                EventHeader h = resolved.header(i);
+                Object body = resolved.body(i);
+                h.setSeq(host.nextSeq());
+                Counter count = eventCounts.get(body.getClass());
+                if (count == null) {
+                    count = stats.eventCounter(body.getClass().getSimpleName());
+                    eventCounts.put(body.getClass(), count);
+                }
+                count.increment();
+                sink.accept(new Event(h, body));
+            }
+        } finally {
+            resolved.clear(); // a sink that threw is not handed the same events again
         }
     }
 
@@ -125,8 +155,6 @@ public final class TracePipeline implements LineSource.ByteLines {
         } catch (PayloadException e) {
             // a helper or syscall line whose fields the resolver reads only when it pairs or applies it
             stats.skipLine("bad-payload: " + event, e.getMessage() + ": " + line.text());
-        } catch (Emitter.Failed e) {
-            throw e; // the output failed, not the line: the caller decides (collect exits with it)
         } catch (RuntimeException e) {
             // a line the resolver cannot use, whatever the reason: counted with its text, and the next line is read
             stats.skipLine("unresolvable: " + event, e + ": " + line.text());
@@ -135,20 +163,15 @@ public final class TracePipeline implements LineSource.ByteLines {
 
     /** Events the ring buffer lost (overrun or dropped), from its own counters: a TraceLoss event. */
     public synchronized void loss(int cpu, long count, LossReason reason) {
-        try {
-            resolver.onLoss(new ParsedLine.Loss(cpu, count), lastTsNs, reason);
-        } catch (Emitter.Failed e) {
-            throw e.original();
-        }
+        resolver.onLoss(new ParsedLine.Loss(cpu, count), lastTsNs, reason);
+        handOn();
     }
 
-    /** End of input: resolve what is still held, then flush the sink's buffers. */
+    /** End of input: resolve what is still held, hand it on, then flush the sink's buffers. */
     public synchronized void finish() {
-        try {
-            resolver.finish();
-        } catch (Emitter.Failed e) {
-            throw e.original();
-        }
+        resolver.finish();
+        handOn();
+        sink.flush();
     }
 
     public CollectorStats stats() {
