@@ -40,7 +40,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Load commands that print figures and ratios.",
         subcommands = {BenchCommand.Sinks.class, ParseBench.class, BenchCommand.Produce.class,
-            BenchCommand.Queries.class, LiveBench.class, AnalyseBench.class})
+            BenchCommand.Queries.class, LiveBench.class, AnalyseBench.class, RecordBench.class})
 public final class BenchCommand implements Runnable {
 
     @Override

@@ -2,7 +2,6 @@ package dev.faultline.collector;
 
 import dev.faultline.collector.stats.CollectorStats;
 import dev.faultline.collector.text.Ascii;
-import dev.faultline.collector.parse.Decoded;
 import dev.faultline.collector.parse.LineParser;
 import dev.faultline.collector.parse.ParsedLine;
 import dev.faultline.collector.parse.PayloadException;
@@ -14,6 +13,7 @@ import dev.faultline.collector.resolve.ResolvedEvents;
 import dev.faultline.collector.resolve.VmResolver;
 import dev.faultline.collector.source.ByteLineReader;
 import dev.faultline.collector.source.LineSource;
+import dev.faultline.collector.source.ring.RingRecord;
 import dev.faultline.collector.stats.Counter;
 import dev.faultline.events.Event;
 import dev.faultline.events.EventHeader;
@@ -73,6 +73,32 @@ public final class TracePipeline implements LineSource.ByteLines {
         }
     }
 
+    /**
+     * A binary record (the live raw reader, trace.dat): read from its fields where the parser has field readers for
+     * its event, else printed as trace_pipe's line and parsed as text.
+     */
+    @Override
+    public synchronized void record(RingRecord r) {
+        if (!payloads.readsFields(r)) {
+            byte[] b = r.line().getBytes(StandardCharsets.UTF_8);
+            accept(b, 0, b.length);
+            return;
+        }
+        stats.line();
+        TraceLine line = TraceLine.of(r);
+        lastTsNs = line.tsNs();
+        onTraceLine(line);
+        handOn();
+    }
+
+    /** Events a binary source lost before what comes next: a TraceLoss (counted as the line trace_pipe prints). */
+    @Override
+    public synchronized void lost(int cpu, long count) {
+        stats.line();
+        resolver.onLoss(new ParsedLine.Loss(cpu, count), lastTsNs, LossReason.LOST_EVENTS);
+        handOn();
+    }
+
     /** A line too long to be a trace line: counted and skipped, the start of it kept as the sample. */
     @Override
     public synchronized void overlong(byte[] b, int from, int to) {
@@ -127,24 +153,10 @@ public final class TracePipeline implements LineSource.ByteLines {
         String event = line.event();
         Object decoded;
         try {
-            switch (line.kind()) {
-                case EVENT -> {
-                    decoded = payloads.parse(line);
-                    if (decoded == null) {
-                        stats.unsupported(event);
-                        return;
-                    }
-                }
-                case SYSCALL_ENTER, SYSCALL_EXIT -> {
-                    if (!PayloadParsers.SYSCALLS.contains(event)) {
-                        stats.unsupported(event);
-                        return;
-                    }
-                    decoded = line.kind() == TraceLine.Kind.SYSCALL_ENTER
-                            ? PayloadParsers.syscallEnter(line)
-                            : (Decoded) PayloadParsers.syscallExit(line);
-                }
-                default -> throw new IllegalStateException();
+            decoded = payloads.decode(line);
+            if (decoded == null) {
+                stats.unsupported(event);
+                return;
             }
         } catch (PayloadException e) {
             stats.skipLine("bad-payload: " + event, e.getMessage() + ": " + line.text());

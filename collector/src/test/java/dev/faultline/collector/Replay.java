@@ -27,6 +27,16 @@ public final class Replay {
         }, stats);
     }
 
+    /** The pipeline, to hand items to directly; call {@link #finish()} after the last. */
+    public TracePipeline pipeline() {
+        return pipeline;
+    }
+
+    public Replay finish() {
+        pipeline.finish();
+        return this;
+    }
+
     /**
      * Each line is handed over in one array that is scrambled once the call returns, as a reader that
      * reuses its buffer would: whatever the pipeline keeps past a line must be its own copy.

@@ -1,5 +1,6 @@
 package dev.faultline.collector.parse;
 
+import dev.faultline.collector.source.ring.RingRecord;
 import dev.faultline.events.GmemHostFault;
 import dev.faultline.events.GmemPageAdded;
 import dev.faultline.events.GmemPageRemoved;
@@ -82,6 +83,30 @@ public final class PayloadParsers {
 
     public boolean supports(String event) {
         return byEvent.containsKey(event);
+    }
+
+    /**
+     * The payload of a line or record: an event's body or a {@link Decoded}, a syscall's arguments or return value;
+     * null when the event is not supported. A binary record of an event with field readers ({@link #readsFields})
+     * is read from its fields; every other line from its text.
+     */
+    public Object decode(TraceLine line) {
+        if (line.kind() != TraceLine.Kind.EVENT && !SYSCALLS.contains(line.event())) {
+            return null;
+        }
+        if (line.record() != null) {
+            return raw.decode(line.record());
+        }
+        return switch (line.kind()) {
+            case EVENT -> parse(line);
+            case SYSCALL_ENTER -> syscallEnter(line);
+            case SYSCALL_EXIT -> syscallExit(line);
+        };
+    }
+
+    /** Whether a binary record of this event is read from its fields, with no text printed (else: from its text). */
+    public boolean readsFields(RingRecord r) {
+        return raw.decodes(r.formatName());
     }
 
     /** Parses an {@link TraceLine.Kind#EVENT} payload; null when the event is not supported. */
@@ -214,10 +239,11 @@ public final class PayloadParsers {
         String name = c.expect("reason").until("(");
         int value = c.expect("(").intNumber();
         c.expect(")");
-        if (value < 0) {
-            return new UserspaceExit(null, name, value);
+        if (name.equals("restart") || name.equals("error")) {
+            // the kernel prints -errno, a positive number; a negative one is taken as the errno itself
+            return new UserspaceExit(null, name, value > 0 ? -value : value);
         }
-        return new UserspaceExit(value, name, null);
+        return new UserspaceExit(value, name, null); // a reason past 2^31 prints as a negative %d
     }
 
     // vcpu %u gpa %016llx pfn 0x%llx error_code 0x%llx rmp_level %d psmash_ret %d

@@ -1,5 +1,7 @@
 package dev.faultline.collector.parse;
 
+import dev.faultline.collector.source.ring.EventFormat;
+import dev.faultline.collector.source.ring.RingRecord;
 import dev.faultline.events.Hypercall;
 import dev.faultline.events.Mmio;
 import dev.faultline.events.MmioKind;
@@ -9,14 +11,16 @@ import dev.faultline.events.SpteChanged;
 import dev.faultline.events.UserspaceExit;
 import dev.faultline.events.VcpuExit;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Payloads printed as the record's raw fields, {@code name=value} each: what {@code trace-cmd report -R} prints,
- * and what follows {@code [FAILED TO PARSE]} when libtraceevent cannot evaluate an event's print format. Built from
- * the fields (their names in arch/x86/kvm/trace.h), into the same bodies the formatted text gives.
+ * Bodies built from an event's fields by their kernel names (arch/x86/kvm/trace.h), into the same bodies the
+ * formatted text gives: of a binary record (the live raw reader, trace.dat), read in place, and of payloads
+ * printed as the record's raw fields, {@code name=value} each: what {@code trace-cmd report -R} prints, and what
+ * follows {@code [FAILED TO PARSE]} when libtraceevent cannot evaluate an event's print format.
  */
 final class RawPayloads {
     private static final String FAILED = "[FAILED TO PARSE]";
@@ -26,7 +30,12 @@ final class RawPayloads {
         "NMI", "INTERNAL_ERROR", "OSI", "PAPR_HCALL", "S390_UCONTROL", "WATCHDOG", "S390_TSCH", "EPR", "SYSTEM_EVENT",
         "S390_STSI", "IOAPIC_EOI", "HYPERV", "ARM_NISV", "X86_RDMSR", "X86_WRMSR"};
 
+    /** Distinct exit reasons remembered per format: past this (a hostile file), the rest are printed each time. */
+    private static final int MAX_EXIT_NAMES = 4096;
+
     private final Map<String, Function<Fields, Object>> byEvent = new HashMap<>();
+    /** Exit reasons as each record format prints them, by isa and exit_reason ({@link #recordExit}). */
+    private final Map<EventFormat, Map<Long, String>> exitNames = new IdentityHashMap<>();
 
     RawPayloads() {
         byEvent.put("kvm_exit", f -> exit(f, false));
@@ -46,13 +55,7 @@ final class RawPayloads {
         for (String call : PayloadParsers.SYSCALLS) {
             String event = call.substring("sys_".length());
             byEvent.put("sys_enter_" + event, f -> {
-                Map<String, Long> args = new LinkedHashMap<>();
-                f.values.forEach((k, v) -> {
-                    if (!k.equals("__syscall_nr")) {
-                        args.put(k, Fields.number(k, v));
-                    }
-                });
-                return new Decoded.SyscallEnter(call, args);
+                return new Decoded.SyscallEnter(call, f.syscallArgs());
             });
             byEvent.put("sys_exit_" + event, f -> new Decoded.SyscallExit(call, f.num("ret")));
         }
@@ -71,12 +74,50 @@ final class RawPayloads {
         if (!failed && !c.firstWordIsField()) {
             return null;
         }
-        return builder.apply(Fields.read(event, c));
+        return builder.apply(TextFields.read(event, c));
+    }
+
+    /** Whether {@link #decode} reads records of the event with this format name. */
+    boolean decodes(String formatName) {
+        return byEvent.containsKey(formatName);
+    }
+
+    /** The body of a binary record, read from its fields; null when the event has no builder here. */
+    Object decode(RingRecord r) {
+        String event = r.formatName();
+        if (event.equals("kvm_exit") || event.equals("kvm_nested_vmexit")) {
+            return recordExit(r, event.equals("kvm_nested_vmexit"));
+        }
+        Function<Fields, Object> builder = byEvent.get(event);
+        return builder == null ? null : builder.apply(new RecordFields(r));
+    }
+
+    /**
+     * An exit record: its numbers from its fields, its reason's name as its own format prints it. The name comes
+     * from the tables in the record's format (each kernel has its own), so it is learnt from the printed text the
+     * first time each (format, isa, exit_reason) is seen, and looked up after that: live, a few reasons make nearly
+     * every exit.
+     */
+    private Object recordExit(RingRecord r, boolean nested) {
+        RecordFields f = new RecordFields(r);
+        long raw = f.num("exit_reason") & 0xffff_ffffL;
+        long key = raw | (f.has("isa") ? f.num("isa") << 32 : 0);
+        Map<Long, String> names = exitNames.computeIfAbsent(r.format(), k -> new HashMap<>());
+        String reason = names.get(key);
+        if (reason == null) {
+            Cursor printed = new Cursor(r.payload());
+            reason = ((VcpuExit) (nested ? ExitPayloads.nestedExit(printed) : ExitPayloads.exit(printed))).getReason();
+            if (names.size() < MAX_EXIT_NAMES) {
+                names.put(key, reason);
+            }
+        }
+        return new VcpuExit(f.intOrNull("vcpu_id"), reason, f.num("guest_rip"), f.numOrNull("info1"), f.numOrNull("info2"),
+                f.numOrNull("intr_info"), f.numOrNull("error_code"), f.numOrNull("requests"), nested);
     }
 
     private static Object exit(Fields f, boolean nested) {
         long raw = f.num("exit_reason");
-        String reason = f.values.containsKey("isa") && f.num("isa") == 2 ? ExitReasons.svm(raw) : ExitReasons.vmx(raw);
+        String reason = f.has("isa") && f.num("isa") != 1 ? ExitReasons.svm(raw) : ExitReasons.vmx(raw); // KVM_ISA_VMX: 1
         return new VcpuExit(f.intOrNull("vcpu_id"), reason, f.num("guest_rip"), f.numOrNull("info1"), f.numOrNull("info2"),
                 f.numOrNull("intr_info"), f.numOrNull("error_code"), f.numOrNull("requests"), nested);
     }
@@ -86,7 +127,7 @@ final class RawPayloads {
             case 0 -> MmioKind.UNSATISFIED_READ;
             case 1 -> MmioKind.READ;
             case 2 -> MmioKind.WRITE;
-            default -> throw new PayloadException("unknown mmio type " + type);
+            default -> throw new PayloadException("unknown mmio type '0x" + Long.toHexString(type) + "'"); // as the text's
         };
     }
 
@@ -102,17 +143,66 @@ final class RawPayloads {
         return new UserspaceExit((int) reason, name, null);
     }
 
+    /** An event's fields by their kernel names. */
+    private interface Fields {
+        boolean has(String name);
+
+        /** A field's number; a {@link PayloadException} naming the event when it has no such field. */
+        long num(String name);
+
+        /** A syscall enter's arguments: every field but {@code __syscall_nr}, in order. */
+        Map<String, Long> syscallArgs();
+
+        default Long numOrNull(String name) {
+            return has(name) ? num(name) : null;
+        }
+
+        default Integer intOrNull(String name) {
+            return has(name) ? (int) num(name) : null;
+        }
+    }
+
+    /** A binary record's fields, read from its bytes by its format. */
+    private record RecordFields(RingRecord r) implements Fields {
+        @Override
+        public boolean has(String name) {
+            return r.field(name) != null;
+        }
+
+        @Override
+        public long num(String name) {
+            EventFormat.Field f = r.field(name);
+            if (f == null) {
+                throw new PayloadException(r.formatName() + " has no field '" + name + "'");
+            }
+            try {
+                return r.number(f);
+            } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+                throw new PayloadException(r.formatName() + ": field " + name + ": " + e.getMessage());
+            }
+        }
+
+        @Override
+        public Map<String, Long> syscallArgs() {
+            Map<String, Long> args = new LinkedHashMap<>(8);
+            for (EventFormat.Field f : r.syscallArgs()) {
+                args.put(f.name(), r.number(f));
+            }
+            return args;
+        }
+    }
+
     /** A payload's {@code name=value} pairs. */
-    private static final class Fields {
+    private static final class TextFields implements Fields {
         final String event;
         final Map<String, String> values = new LinkedHashMap<>();
 
-        private Fields(String event) {
+        private TextFields(String event) {
             this.event = event;
         }
 
-        static Fields read(String event, Cursor c) {
-            Fields f = new Fields(event);
+        static TextFields read(String event, Cursor c) {
+            TextFields f = new TextFields(event);
             while (!c.atEnd()) {
                 String word = c.value();
                 int eq = word.indexOf('=');
@@ -130,7 +220,13 @@ final class RawPayloads {
             return f;
         }
 
-        long num(String name) {
+        @Override
+        public boolean has(String name) {
+            return values.containsKey(name);
+        }
+
+        @Override
+        public long num(String name) {
             String v = values.get(name);
             if (v == null) {
                 throw new PayloadException(event + " has no field '" + name + "'");
@@ -138,12 +234,15 @@ final class RawPayloads {
             return number(name, v);
         }
 
-        Long numOrNull(String name) {
-            return values.containsKey(name) ? num(name) : null;
-        }
-
-        Integer intOrNull(String name) {
-            return values.containsKey(name) ? (int) num(name) : null;
+        @Override
+        public Map<String, Long> syscallArgs() {
+            Map<String, Long> args = new LinkedHashMap<>();
+            values.forEach((k, v) -> {
+                if (!k.equals("__syscall_nr")) {
+                    args.put(k, number(k, v));
+                }
+            });
+            return args;
         }
 
         static long number(String name, String v) {

@@ -1,5 +1,6 @@
 package dev.faultline.collector.parse;
 
+import dev.faultline.collector.source.ring.RingRecord;
 import dev.faultline.collector.text.Ascii;
 import java.util.Arrays;
 
@@ -13,6 +14,9 @@ import java.util.Arrays;
  * and then reads the next lines into: the payload parsers read it in place, only an error message or a
  * test makes it a String, and what outlives its line (a syscall waiting for its exit) keeps
  * {@link #retained()}.
+ *
+ * <p>A binary record ({@link #of(RingRecord)}) gives the same header without text: its payload is read from the
+ * record's fields, and its text is printed only for a message.
  */
 public final class TraceLine implements ParsedLine {
 
@@ -32,6 +36,8 @@ public final class TraceLine implements ParsedLine {
     private final int lineTo;
     private final int payloadFrom;
     private final int payloadTo;
+    /** The binary record this line stands for (its text printed on demand), or null for a line of text. */
+    private final RingRecord record;
 
     TraceLine(String comm, int tid, int tgid, int cpu, long tsNs, String event, Kind kind,
               byte[] text, int lineFrom, int lineTo, int payloadFrom, int payloadTo) {
@@ -47,6 +53,34 @@ public final class TraceLine implements ParsedLine {
         this.lineTo = lineTo;
         this.payloadFrom = payloadFrom;
         this.payloadTo = payloadTo;
+        this.record = null;
+    }
+
+    private TraceLine(RingRecord r, String comm, Kind kind) {
+        this.comm = comm;
+        this.tid = r.pid();
+        this.tgid = r.tgid() == RingRecord.NO_TGID ? NO_TGID : r.tgid();
+        this.cpu = r.cpu();
+        this.tsNs = r.tsNs();
+        this.event = r.event();
+        this.kind = kind;
+        this.text = null;
+        this.lineFrom = 0;
+        this.lineTo = 0;
+        this.payloadFrom = 0;
+        this.payloadTo = 0;
+        this.record = r;
+    }
+
+    /** The header of a binary record, as the parser reads it from the record's trace_pipe line. */
+    public static TraceLine of(RingRecord r) {
+        Kind kind = r.isSyscallEnter() ? Kind.SYSCALL_ENTER : r.isSyscallExit() ? Kind.SYSCALL_EXIT : Kind.EVENT;
+        return new TraceLine(r, r.comm().equals("<...>") ? null : r.comm(), kind);
+    }
+
+    /** The binary record this line stands for, or null for a line of text. */
+    public RingRecord record() {
+        return record;
     }
 
     /** Task name, or null for the {@code <...>} placeholder. */
@@ -85,6 +119,9 @@ public final class TraceLine implements ParsedLine {
 
     /** This line with a copy of its bytes, for keeping past the call that handed it over. */
     public TraceLine retained() {
+        if (record != null) {
+            return this; // a record owns its bytes
+        }
         byte[] own = Arrays.copyOfRange(text, lineFrom, lineTo);
         return new TraceLine(comm, tid, tgid, cpu, tsNs, event, kind, own, 0, lineTo - lineFrom,
                 payloadFrom - lineFrom, payloadTo - lineFrom);
@@ -92,15 +129,21 @@ public final class TraceLine implements ParsedLine {
 
     /** The payload as text (made on each call: for messages and tests, not the per-event path). */
     public String payload() {
+        if (record != null) {
+            return record.payload();
+        }
         return Ascii.string(text, payloadFrom, payloadTo);
     }
 
     /** The whole line as text, for messages. */
     public String text() {
-        return Ascii.string(text, lineFrom, lineTo);
+        return record != null ? record.line() : Ascii.string(text, lineFrom, lineTo);
     }
 
     Cursor payloadCursor() {
+        if (record != null) {
+            throw new IllegalStateException("a binary record's payload is read from its fields");
+        }
         return new Cursor(text, payloadFrom, payloadTo);
     }
 

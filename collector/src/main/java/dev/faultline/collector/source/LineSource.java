@@ -1,6 +1,8 @@
 package dev.faultline.collector.source;
 
 import dev.faultline.collector.loss.LossSink;
+import dev.faultline.collector.source.ring.RingLoss;
+import dev.faultline.collector.source.ring.RingRecord;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
@@ -29,9 +31,38 @@ public interface LineSource {
     /**
      * Receives one line as {@code b[from, to)}, without its terminator. The bytes are valid until the
      * call returns: a source may read the next lines into the same array, so a receiver copies what it keeps.
+     * Binary sources hand over {@link #record records} and {@link #lost loss} instead, in their place in the
+     * stream; a receiver that reads only text gets them as the lines trace_pipe prints for them.
      */
     interface ByteLines {
         void line(byte[] b, int from, int to);
+
+        /** A binary record (the live raw reader, trace.dat); by default handed on as its trace_pipe line. */
+        default void record(RingRecord r) {
+            byte[] b = r.line().getBytes(StandardCharsets.UTF_8);
+            line(b, 0, b.length);
+        }
+
+        /**
+         * {@code count} events (at least one) lost on {@code cpu} before what comes next: a ring page flagged as
+         * following lost events, or one that does not decode. By default handed on as trace_pipe's line for it.
+         */
+        default void lost(int cpu, long count) {
+            byte[] b = ("CPU:" + cpu + " [LOST " + count + " EVENTS]").getBytes(StandardCharsets.UTF_8);
+            line(b, 0, b.length);
+        }
+
+        /** Hands on what a binary source queued: a {@link RingRecord}, a {@link RingLoss} or a line's bytes. */
+        static void handOn(ByteLines out, Object item) {
+            if (item instanceof RingRecord r) {
+                out.record(r);
+            } else if (item instanceof RingLoss l) {
+                out.lost(l.cpu(), l.count());
+            } else {
+                byte[] b = (byte[]) item;
+                out.line(b, 0, b.length);
+            }
+        }
 
         /** Hands each line on decoded, for a byte source's {@link LineSource#run}. */
         static ByteLines decoding(Consumer<String> lines) {

@@ -3,10 +3,12 @@ package dev.faultline.collector.source;
 import dev.faultline.collector.loss.LossSink;
 import dev.faultline.collector.text.TraceTimes;
 import dev.faultline.collector.source.bpf.BpfHelper;
+import dev.faultline.collector.source.ring.RingLoss;
+import dev.faultline.collector.source.ring.RingRecord;
 import dev.faultline.collector.source.tracefs.KernelTraceSource;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.concurrent.BlockingQueue;
@@ -22,18 +24,19 @@ import java.util.function.Consumer;
  * for the helper, a stream is taken to be {@code windowMs} behind the clock at most.
  */
 public final class LiveSource implements LineSource {
-    private static final String END = "\u0000end";
+    private static final Object END = new Object();
     private static final int MAX_TAKE = 8192;
 
     private final KernelTraceSource tracefs;
     private final BpfHelper helper;
     private final long windowNanos;
 
-    private record Item(long ts, long order, byte[] line) {
+    /** What goes out, in time order: a line's bytes, a ring record or a ring loss ({@link ByteLines#handOn}). */
+    private record Item(long ts, long order, Object item) {
     }
 
-    /** A line as a stream handed it over. */
-    private record Queued(boolean fromTracefs, String line) {
+    /** What a stream handed over: a line, or from the raw reader a {@link RingRecord} or {@link RingLoss}. */
+    private record Queued(boolean fromTracefs, Object item) {
     }
 
     public LiveSource(KernelTraceSource tracefs, BpfHelper helper, long windowMs) {
@@ -62,9 +65,26 @@ public final class LiveSource implements LineSource {
         List<Thread> producers = new ArrayList<>();
         List<IOException> failures = new ArrayList<>();
         for (LineSource s : List.of(tracefs, (LineSource) helper)) {
+            boolean fromTracefs = s == tracefs;
+            ByteLines enqueue = new ByteLines() {
+                @Override
+                public void line(byte[] b, int from, int to) {
+                    queue.add(new Queued(fromTracefs, Arrays.copyOfRange(b, from, to)));
+                }
+
+                @Override
+                public void record(RingRecord r) {
+                    queue.add(new Queued(fromTracefs, r));
+                }
+
+                @Override
+                public void lost(int cpu, long count) {
+                    queue.add(new Queued(fromTracefs, new RingLoss(cpu, count)));
+                }
+            };
             Thread t = new Thread(() -> {
                 try {
-                    s.run(line -> queue.add(new Queued(s == tracefs, line)));
+                    s.runBytes(enqueue);
                 } catch (IOException e) {
                     synchronized (failures) {
                         failures.add(e);
@@ -90,38 +110,46 @@ public final class LiveSource implements LineSource {
                 int taken = 0;
                 long[] lastTaken = {Long.MAX_VALUE, Long.MAX_VALUE}; // per stream (tracefs, helper), in this take
                 for (; q != null && taken < MAX_TAKE; q = ++taken < MAX_TAKE ? queue.poll() : null) {
-                    if (q.line() == END) {
+                    if (q.item() == END) {
                         tracefsEnded |= q.fromTracefs();
                         helperEnded |= !q.fromTracefs();
                         continue;
                     }
-                    byte[] line = q.line().getBytes(StandardCharsets.UTF_8); // once: the parser reads bytes
-                    long ts = TraceTimes.timestampNs(line, 0, line.length);
-                    lastTs = ts >= 0 ? ts : lastTs; // a loss line stays where it came
+                    long ts = timestampNs(q.item());
+                    lastTs = ts >= 0 ? ts : lastTs; // a loss stays where it came
                     lastTaken[q.fromTracefs() ? 0 : 1] = lastTs;
-                    heap.add(new Item(lastTs, order++, line));
+                    heap.add(new Item(lastTs, order++, q.item()));
                 }
                 long through = Math.min(tracefsThrough, helperEnded ? Long.MAX_VALUE : System.nanoTime() - windowNanos);
                 if (taken == MAX_TAKE) { // a stream's lines left in the queue are no older than its last one taken
                     through = Math.min(through, Math.min(lastTaken[0], lastTaken[1]));
                 }
                 while (!heap.isEmpty() && heap.peek().ts <= through) {
-                    byte[] line = heap.poll().line;
-                    lines.line(line, 0, line.length);
+                    ByteLines.handOn(lines, heap.poll().item);
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         while (!heap.isEmpty()) {
-            byte[] line = heap.poll().line;
-            lines.line(line, 0, line.length);
+            ByteLines.handOn(lines, heap.poll().item);
         }
         synchronized (failures) {
             if (!failures.isEmpty()) {
                 throw failures.get(0);
             }
         }
+    }
+
+    /** The item's trace time, or -1 for one without (a loss). */
+    private static long timestampNs(Object item) {
+        if (item instanceof RingRecord r) {
+            return r.tsNs();
+        }
+        if (item instanceof byte[] line) {
+            return TraceTimes.timestampNs(line, 0, line.length);
+        }
+        return -1;
     }
 
     public boolean awaitStarted(long millis) throws InterruptedException {

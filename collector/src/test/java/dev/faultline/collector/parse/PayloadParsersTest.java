@@ -64,6 +64,10 @@ class PayloadParsersTest {
         assertThat(parse("kvm_userspace_exit", "reason 0x27 (39)")).isEqualTo(new UserspaceExit(39, "0x27", null));
         assertThat(parse("kvm_userspace_exit", "reason restart (-4)")).isEqualTo(new UserspaceExit(null, "restart", -4));
         assertThat(parse("kvm_userspace_exit", "reason error (-14)")).isEqualTo(new UserspaceExit(null, "error", -14));
+        // what the kernel prints: -errno (include/trace/events/kvm.h), found by RecordPathMatchesTextTest
+        assertThat(parse("kvm_userspace_exit", "reason restart (4)")).isEqualTo(new UserspaceExit(null, "restart", -4));
+        assertThat(parse("kvm_userspace_exit", "reason error (14)")).isEqualTo(new UserspaceExit(null, "error", -14));
+        assertThat(parse("kvm_userspace_exit", "reason 0xffffffff (-1)")).isEqualTo(new UserspaceExit(-1, "0xffffffff", null));
     }
 
     @Test

@@ -29,14 +29,6 @@ public final class RingPage {
     }
 
     /**
-     * The line trace_pipe prints for events lost before a page ({@link #read}'s answer other than
-     * {@link #NONE_LOST}; a count the kernel did not store is at least one), or for a page that does not decode.
-     */
-    public static String lostLine(int cpu, long lost) {
-        return "CPU:" + cpu + " [LOST " + Math.max(lost, 1) + " EVENTS]";
-    }
-
-    /**
      * Visits the events of the page in {@code page[0, size)} (little-endian) and returns what was lost
      * before it; throws IllegalArgumentException, naming the offset, on a page that does not parse.
      */

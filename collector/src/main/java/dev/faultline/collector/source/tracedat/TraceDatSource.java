@@ -2,7 +2,9 @@ package dev.faultline.collector.source.tracedat;
 
 import dev.faultline.collector.source.LineSource;
 import dev.faultline.collector.source.ring.EventFormat;
-import dev.faultline.collector.source.ring.RecordRenderer;
+import dev.faultline.collector.source.ring.RecordReader;
+import dev.faultline.collector.source.ring.RingLoss;
+import dev.faultline.collector.source.ring.RingRecord;
 import dev.faultline.collector.source.ring.RingPage;
 import dev.faultline.collector.source.ring.ThreadNames;
 import dev.faultline.collector.source.tracefs.TracefsSession;
@@ -25,10 +27,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A trace.dat replayed: every buffer's CPUs read page by page with the format files stored in the file, each
- * record decoded as the live raw reader decodes it (the same {@link RingPage} and {@link RecordRenderer}),
- * merged across CPUs in time order. A page flagged as following lost events gives a loss line before its
- * events, as the kernel's trace_pipe prints it. Thread names come from the file's saved_cmdlines; trace-cmd
- * stores no thread group ids, so lines carry none (as in trace-cmd report's text).
+ * record read as the live raw reader reads it (the same {@link RingPage} and {@link RecordReader}) and handed
+ * over as a {@link RingRecord}, merged across CPUs in time order. A page flagged as following lost events gives
+ * a loss before its events. Thread names come from the file's saved_cmdlines; trace-cmd stores no thread group
+ * ids, so records carry none (as in trace-cmd report's text).
  */
 public final class TraceDatSource implements LineSource {
     private static final Logger LOG = LoggerFactory.getLogger(TraceDatSource.class);
@@ -46,6 +48,11 @@ public final class TraceDatSource implements LineSource {
 
     @Override
     public void run(Consumer<String> lines) throws IOException {
+        runBytes(ByteLines.decoding(lines));
+    }
+
+    @Override
+    public void runBytes(ByteLines out) throws IOException {
         try (TraceDatFile file = TraceDatFile.open(path)) {
             if (!file.unreadFormats.isEmpty()) {
                 LOG.warn("{}: {} event format(s) do not parse, their records are skipped: {}", path,
@@ -61,12 +68,12 @@ public final class TraceDatSource implements LineSource {
                 }
             }
             EventFormat.Field type = file.formats.isEmpty() ? null : file.formats.get(0).field("common_type");
-            RecordRenderer renderer = new RecordRenderer(read, new SavedCmdlines(file.cmdlines));
+            RecordReader reader = new RecordReader(read, new SavedCmdlines(file.cmdlines));
             Map<String, Long> skipped = new TreeMap<>();
             PriorityQueue<CpuCursor> heads = new PriorityQueue<>((a, b) -> Long.compare(a.ts(), b.ts()));
             for (TraceDatFile.Buffer b : file.buffers) {
                 for (TraceDatFile.CpuData cpu : b.cpus()) {
-                    CpuCursor c = new CpuCursor(file, b, cpu, renderer, type, others, skipped);
+                    CpuCursor c = new CpuCursor(file, b, cpu, reader, type, others, skipped);
                     if (c.advance()) {
                         heads.add(c);
                     }
@@ -74,7 +81,7 @@ public final class TraceDatSource implements LineSource {
             }
             while (!heads.isEmpty()) {
                 CpuCursor c = heads.poll();
-                lines.accept(c.line());
+                ByteLines.handOn(out, c.take());
                 if (c.advance()) {
                     heads.add(c);
                 }
@@ -98,17 +105,16 @@ public final class TraceDatSource implements LineSource {
         }
     }
 
-    /** One CPU of one buffer: its pages decoded one at a time into lines with their times. */
+    /** One CPU of one buffer: its pages decoded one at a time into records and losses with their times. */
     private static final class CpuCursor {
         private final TraceDatFile file;
         private final TraceDatFile.CpuData cpu;
         private final int pageSize;
-        private final RecordRenderer renderer;
+        private final RecordReader reader;
         private final EventFormat.Field type;
         private final Map<Integer, String> others;
         private final Map<String, Long> skipped;
-        private final StringBuilder sb = new StringBuilder(256);
-        private final List<String> pageLines = new ArrayList<>();
+        private final List<Object> pageLines = new ArrayList<>();
         private long[] pageTs = new long[64];
         private int next;
         /** Uncompressed: the next page's offset. Compressed: the next chunk's offset, chunks left, the current chunk. */
@@ -117,12 +123,12 @@ public final class TraceDatSource implements LineSource {
         private byte[] chunk;
         private int chunkPos;
 
-        CpuCursor(TraceDatFile file, TraceDatFile.Buffer buffer, TraceDatFile.CpuData cpu, RecordRenderer renderer,
+        CpuCursor(TraceDatFile file, TraceDatFile.Buffer buffer, TraceDatFile.CpuData cpu, RecordReader reader,
                 EventFormat.Field type, Map<Integer, String> others, Map<String, Long> skipped) throws IOException {
             this.file = file;
             this.cpu = cpu;
             this.pageSize = buffer.pageSize() > 0 ? buffer.pageSize() : file.pageSize;
-            this.renderer = renderer;
+            this.reader = reader;
             this.type = type;
             this.others = others;
             this.skipped = skipped;
@@ -137,11 +143,12 @@ public final class TraceDatSource implements LineSource {
             return pageTs[next];
         }
 
-        String line() {
+        /** The next item: a {@link RingRecord} or a {@link RingLoss}. */
+        Object take() {
             return pageLines.get(next++);
         }
 
-        /** To the next line, reading pages as needed; false at the CPU's end. */
+        /** To the next item, reading pages as needed; false at the CPU's end. */
         boolean advance() throws IOException {
             while (true) {
                 if (next < pageLines.size()) {
@@ -186,7 +193,7 @@ public final class TraceDatSource implements LineSource {
             return page;
         }
 
-        /** A page's records as lines; its loss first. A page that does not decode is reported as lost, never guessed at. */
+        /** A page's records; its loss first. A page that does not decode is reported as lost, never guessed at. */
         private void decode(ByteBuffer page) throws IOException {
             pageLines.clear();
             next = 0;
@@ -194,10 +201,10 @@ public final class TraceDatSource implements LineSource {
             long lost;
             try {
                 lost = RingPage.read(page, page.limit(), (t, p, off, len) -> {
-                    sb.setLength(0);
                     long ns = file.nanos(t);
-                    if (renderer.render(cpu.cpu(), ns, p, off, len, 0, sb)) {
-                        add(ns, sb.toString());
+                    RingRecord r = reader.read(cpu.cpu(), ns, p, off, len, 0);
+                    if (r != null) {
+                        add(ns, r);
                     } else if (type != null) {
                         String name = others.getOrDefault((int) type.number(p, off), "id " + type.number(p, off));
                         skipped.merge(name, 1L, Long::sum);
@@ -207,7 +214,7 @@ public final class TraceDatSource implements LineSource {
                 LOG.error("{}: cpu {}: a page that does not decode ({}): its events are lost", file.path(), cpu.cpu(),
                         e.getMessage());
                 pageLines.clear();
-                add(start, RingPage.lostLine(cpu.cpu(), 1));
+                add(start, new RingLoss(cpu.cpu(), 1));
                 return;
             }
             if (lost != RingPage.NONE_LOST) { // before the page's own events, as trace_pipe prints it
@@ -215,11 +222,11 @@ public final class TraceDatSource implements LineSource {
                 System.arraycopy(pageTs, 0, pageTs, 1, pageLines.size() - 1);
                 pageTs[0] = start;
                 pageLines.remove(pageLines.size() - 1);
-                pageLines.add(0, RingPage.lostLine(cpu.cpu(), lost));
+                pageLines.add(0, new RingLoss(cpu.cpu(), Math.max(lost, 1))); // a count not stored is at least one
             }
         }
 
-        private void add(long ts, String line) {
+        private void add(long ts, Object line) {
             if (pageLines.size() + 1 >= pageTs.length) {
                 pageTs = java.util.Arrays.copyOf(pageTs, pageTs.length * 2);
             }

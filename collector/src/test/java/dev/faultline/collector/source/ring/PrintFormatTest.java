@@ -130,12 +130,11 @@ class PrintFormatTest {
     void anEventWhosePrintFormatCannotBeEvaluatedIsLeftOutNotFatal() throws IOException {
         EventFormat mmio = format("kvm", "kvm_mmio");
         EventFormat odd = new EventFormat("kvm", "odd", 7, mmio.fields(), "\"%s\", __get_bitmask(REC->gpa)");
-        RecordRenderer r = new RecordRenderer(List.of(odd, mmio), UNKNOWN_THREADS);
+        RecordReader r = new RecordReader(List.of(odd, mmio), UNKNOWN_THREADS);
         ByteBuffer oddRecord = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN).putShort(0, (short) 7);
-        assertThat(r.render(0, 1, oddRecord, 0, 32, 0, new StringBuilder())).isFalse();
-        StringBuilder sb = new StringBuilder();
-        assertThat(r.render(0, 1, record(mmio, Map.of("type", 2, "len", 4, "gpa", 0x10, "val", 1)), 0, 32, 0, sb)).isTrue();
-        assertThat(sb.toString()).endsWith("kvm_mmio: mmio write len 4 gpa 0x10 val 0x1");
+        assertThat(r.read(0, 1, oddRecord, 0, 32, 0)).isNull();
+        RingRecord rec = r.read(0, 1, record(mmio, Map.of("type", 2, "len", 4, "gpa", 0x10, "val", 1)), 0, 32, 0);
+        assertThat(rec.line()).endsWith("kvm_mmio: mmio write len 4 gpa 0x10 val 0x1");
     }
 
     @Test
@@ -143,12 +142,11 @@ class PrintFormatTest {
         EventFormat enter = format("syscalls", "sys_enter_ioctl");
         EventFormat exit = format("syscalls", "sys_exit_ioctl");
         EventFormat mmio = format("kvm", "kvm_mmio");
-        RecordRenderer r = new RecordRenderer(List.of(enter, exit, mmio), UNKNOWN_THREADS);
+        RecordReader r = new RecordReader(List.of(enter, exit, mmio), UNKNOWN_THREADS);
 
-        StringBuilder sb = new StringBuilder();
-        assertThat(r.render(3, 459_768_560_123L, record(enter, Map.of("common_pid", 10239, "fd", 5, "cmd", 0xae01, "arg", 0)),
-                0, 40, 0, sb)).isTrue();
-        ParsedLine p = new LineParser().parse(sb.toString());
+        RingRecord rec = r.read(3, 459_768_560_123L, record(enter, Map.of("common_pid", 10239, "fd", 5, "cmd", 0xae01,
+                "arg", 0)), 0, 40, 0);
+        ParsedLine p = new LineParser().parse(rec.line());
         assertThat(p).isInstanceOf(TraceLine.class);
         TraceLine t = (TraceLine) p;
         assertThat(t.tid()).isEqualTo(10239);
@@ -158,21 +156,19 @@ class PrintFormatTest {
         assertThat(t.kind()).isEqualTo(TraceLine.Kind.SYSCALL_ENTER);
         assertThat(t.payload()).isEqualTo("fd: 0x5, cmd: 0xae01, arg: 0x0");
 
-        sb.setLength(0);
-        r.render(0, 1_000_000_001L, record(exit, Map.of("common_pid", 10239, "ret", -14)), 0, 24, 0, sb);
-        t = (TraceLine) new LineParser().parse(sb.toString());
+        t = (TraceLine) new LineParser().parse(r.read(0, 1_000_000_001L, record(exit, Map.of("common_pid", 10239,
+                "ret", -14)), 0, 24, 0).line());
         assertThat(t.kind()).isEqualTo(TraceLine.Kind.SYSCALL_EXIT);
         assertThat(t.payload()).isEqualTo("0xfffffffffffffff2");
         assertThat(t.tsNs()).isEqualTo(1_000_000_001L);
 
-        sb.setLength(0);
-        r.render(1, 5, record(mmio, Map.of("common_pid", 42, "type", 1, "len", 4, "gpa", 0xb8004, "val", 7)), 0, 32, 0, sb);
-        t = (TraceLine) new LineParser().parse(sb.toString());
+        t = (TraceLine) new LineParser().parse(r.read(1, 5, record(mmio, Map.of("common_pid", 42, "type", 1, "len", 4,
+                "gpa", 0xb8004, "val", 7)), 0, 32, 0).line());
         assertThat(t.event()).isEqualTo("kvm_mmio");
         assertThat(t.payload()).isEqualTo("mmio read len 4 gpa 0xb8004 val 0x7");
         assertThat(t.comm()).isNull(); // a pid /proc does not know prints as <...>, as trace_pipe does
 
         ByteBuffer marker = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putShort(0, (short) 9999);
-        assertThat(r.render(0, 1, marker, 0, 16, 0, new StringBuilder())).as("an event not enabled").isFalse();
+        assertThat(r.read(0, 1, marker, 0, 16, 0)).as("an event not enabled").isNull();
     }
 }

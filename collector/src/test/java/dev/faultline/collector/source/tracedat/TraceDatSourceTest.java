@@ -3,7 +3,10 @@ package dev.faultline.collector.source.tracedat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.faultline.collector.Replay;
 import dev.faultline.collector.source.ReplaySource;
+import dev.faultline.events.Event;
+import dev.faultline.events.TraceLoss;
 import dev.faultline.collector.source.ring.EventFormat;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -89,6 +92,26 @@ class TraceDatSourceTest {
     void everyVersionAndCompressionReadsTheSameLines(String kind, byte[] bytes) throws IOException {
         Path f = Files.write(dir.resolve("t.dat"), bytes);
         assertThat(lines(f)).as(kind).isEqualTo(EXPECTED);
+    }
+
+    /**
+     * The pipeline takes a trace.dat's records and losses as they are (no line printed and parsed back) and makes
+     * what the same records' text makes.
+     */
+    @Test
+    void recordsAndLossReachThePipelineAsTheirTextWould() throws IOException {
+        Path f = Files.write(dir.resolve("t.dat"), twoBuffers().v7("zstd"));
+        Replay records = Replay.file(f);
+        Replay text = Replay.lines(EXPECTED.toArray(String[]::new));
+        assertThat(records.ofType(TraceLoss.class)).singleElement()
+                .satisfies(e -> assertThat(((TraceLoss) e.getBody()).getCount()).isEqualTo(5));
+        assertThat(withoutWallTime(records.events)).hasSize(9).isEqualTo(withoutWallTime(text.events));
+        assertThat(records.stats.summary()).isEqualTo(text.stats.summary());
+    }
+
+    private static List<Event> withoutWallTime(List<Event> events) {
+        events.forEach(e -> e.getHeader().setWallTsMs(0L)); // when the collector read it: differs by run
+        return events;
     }
 
     @Test

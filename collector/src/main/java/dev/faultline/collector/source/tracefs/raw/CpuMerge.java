@@ -11,11 +11,11 @@ import java.util.function.Consumer;
  * the last record read from it (data or marker): nothing older can come from it later. A line goes out
  * once every CPU is settled up to its time, so lines leave in time order without a guessed delay.
  */
-final class CpuMerge {
-    private record Item(long ts, String line) {
+final class CpuMerge<T> {
+    private record Item<T>(long ts, T line) {
     }
 
-    private final List<ArrayDeque<Item>> perCpu = new ArrayList<>();
+    private final List<ArrayDeque<Item<T>>> perCpu = new ArrayList<>();
     private final long[] settled;
 
     CpuMerge(int cpus) {
@@ -27,10 +27,10 @@ final class CpuMerge {
     }
 
     /** A page's lines, and the time of its last record of any kind (a page of markers settles too). */
-    void add(int slot, long[] ts, String[] lines, int size, long lastRecordTs) {
-        ArrayDeque<Item> d = perCpu.get(slot);
+    void add(int slot, long[] ts, T[] lines, int size, long lastRecordTs) {
+        ArrayDeque<Item<T>> d = perCpu.get(slot);
         for (int i = 0; i < size; i++) {
-            d.add(new Item(ts[i], lines[i]));
+            d.add(new Item<>(ts[i], lines[i]));
         }
         settled[slot] = Math.max(settled[slot], lastRecordTs);
     }
@@ -43,15 +43,15 @@ final class CpuMerge {
      * Hands over, in time order, every line at or before the time all CPUs are settled to, taking a CPU
      * as settled at least to {@code floor} (the fallback for a CPU that cannot be ticked); returns that time.
      */
-    long emit(long floor, Consumer<String> out) {
+    long emit(long floor, Consumer<T> out) {
         long through = Long.MAX_VALUE;
         for (long s : settled) {
             through = Math.min(through, Math.max(s, floor));
         }
         while (true) {
-            ArrayDeque<Item> oldest = null;
+            ArrayDeque<Item<T>> oldest = null;
             for (int i = 0; i < perCpu.size(); i++) {
-                ArrayDeque<Item> d = perCpu.get(i);
+                ArrayDeque<Item<T>> d = perCpu.get(i);
                 if (!d.isEmpty() && (oldest == null || d.peek().ts() < oldest.peek().ts())) {
                     oldest = d;
                 }
@@ -64,7 +64,7 @@ final class CpuMerge {
     }
 
     /** At the end: everything left, in time order. */
-    void flush(Consumer<String> out) {
+    void flush(Consumer<T> out) {
         emit(Long.MAX_VALUE, out);
     }
 }

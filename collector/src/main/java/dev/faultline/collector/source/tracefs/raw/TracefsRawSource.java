@@ -2,8 +2,10 @@ package dev.faultline.collector.source.tracefs.raw;
 
 import dev.faultline.collector.loss.LossSink;
 import dev.faultline.collector.source.ring.EventFormat;
-import dev.faultline.collector.source.ring.RecordRenderer;
+import dev.faultline.collector.source.ring.RecordReader;
+import dev.faultline.collector.source.ring.RingLoss;
 import dev.faultline.collector.source.ring.RingPage;
+import dev.faultline.collector.source.ring.RingRecord;
 import dev.faultline.collector.source.tracefs.CpuStats;
 import dev.faultline.collector.source.tracefs.KernelTraceSource;
 import dev.faultline.collector.source.tracefs.TracefsSession;
@@ -29,9 +31,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Live capture through the binary per-CPU {@code trace_pipe_raw} of our tracefs instance: the kernel
  * hands over ring-buffer pages instead of formatting text, which is what lets a reader keep up with a
- * busy guest (docs/design.md §5). Records are decoded with the format files read at start, printed as the
- * text the parser reads, and merged across CPUs in time order. Pages flagged as following lost events
- * become {@code CPU:N [LOST n EVENTS]} lines, as trace_pipe prints them.
+ * busy guest (docs/design.md §5). Records are read with the format files read at start ({@link RecordReader},
+ * as trace.dat's are), merged across CPUs in time order and handed over as {@link RingRecord}s; pages flagged as
+ * following lost events are handed over as loss in their place.
  */
 public final class TracefsRawSource implements KernelTraceSource {
     private static final Logger LOG = LoggerFactory.getLogger(TracefsRawSource.class);
@@ -53,8 +55,11 @@ public final class TracefsRawSource implements KernelTraceSource {
     private volatile List<Integer> cpus = List.of();
     private LossSink lossSink = (cpu, count, reason) -> { };
 
-    /** Lines of one page, with their times, from one CPU; {@code last} once the CPU's stop marker was in it. */
-    private record Batch(int slot, long[] ts, String[] lines, int size, long lastRecordTs, boolean last) {
+    /**
+     * The records of one page (and a {@link RingLoss} first if it followed lost events), with their times, from one
+     * CPU; {@code last} once the CPU's stop marker was in it.
+     */
+    private record Batch(int slot, long[] ts, Object[] items, int size, long lastRecordTs, boolean last) {
     }
 
     public TracefsRawSource(Path root, List<String> events, int bufferKb, Map<String, String> filters) {
@@ -71,8 +76,13 @@ public final class TracefsRawSource implements KernelTraceSource {
 
     @Override
     public void run(Consumer<String> lines) throws IOException {
+        runBytes(ByteLines.decoding(lines));
+    }
+
+    @Override
+    public void runBytes(ByteLines out) throws IOException {
         try (TracefsSession s = TracefsSession.open(root, events, bufferKb, filters)) {
-            RecordRenderer renderer = new RecordRenderer(formats(s), new PidNames(Path.of("/proc"), s.root()));
+            RecordReader reader = new RecordReader(formats(s), new PidNames(Path.of("/proc"), s.root()));
             int pageSize = subBufferSize(s.instance());
             Path printFormat = s.instance().resolve("events/ftrace/print/format");
             EventFormat marker = EventFormat.parse("ftrace", printFormat.toString(), Files.readString(printFormat));
@@ -88,7 +98,7 @@ public final class TracefsRawSource implements KernelTraceSource {
                 Path pipe = s.instance().resolve("per_cpu/cpu" + cpu + "/trace_pipe_raw");
                 Thread t = new Thread(() -> {
                     try {
-                        readCpu(cpu, mySlot, pipe, pageSize, renderer, marker, queue);
+                        readCpu(cpu, mySlot, pipe, pageSize, reader, marker, queue);
                     } catch (IOException | RuntimeException e) {
                         // said at once (this CPU is no longer read) and again when run ends, as its failure
                         LOG.error("raw reader: cpu {} stopped: {}", cpu, e.toString());
@@ -106,7 +116,7 @@ public final class TracefsRawSource implements KernelTraceSource {
             session = s;
             started.countDown();
             try (CpuMarkers markers = new CpuMarkers(s.instance().resolve("trace_marker"), cpus)) {
-                merge(readers, queue, lines, stats, markers);
+                merge(readers, queue, item -> ByteLines.handOn(out, item), stats, markers);
             }
             stats.report(lossSink, false);
             synchronized (failures) {
@@ -125,7 +135,7 @@ public final class TracefsRawSource implements KernelTraceSource {
      */
     public static String decodeProblem(String event, Path file) {
         try {
-            return RecordRenderer.undecodable(EventFormat.parse(event.substring(0, event.indexOf('/')), file.toString(),
+            return RecordReader.undecodable(EventFormat.parse(event.substring(0, event.indexOf('/')), file.toString(),
                     Files.readString(file)));
         } catch (IOException | RuntimeException e) {
             return e.getMessage();
@@ -159,11 +169,10 @@ public final class TracefsRawSource implements KernelTraceSource {
      * on it before the stop has been read. A read returns 0 while the kernel is writing the page, so a 0
      * is retried after a pause.
      */
-    private void readCpu(int cpu, int slot, Path pipe, int pageSize, RecordRenderer renderer, EventFormat marker,
+    private void readCpu(int cpu, int slot, Path pipe, int pageSize, RecordReader reader, EventFormat marker,
             BlockingQueue<Batch> queue) throws IOException, InterruptedException {
         byte[] buf = new byte[pageSize];
         ByteBuffer page = ByteBuffer.wrap(buf).order(ByteOrder.LITTLE_ENDIAN);
-        StringBuilder sb = new StringBuilder(256);
         try (InputStream in = new FileInputStream(pipe.toFile())) {
             while (true) {
                 int n = in.read(buf, 0, pageSize);
@@ -174,7 +183,7 @@ public final class TracefsRawSource implements KernelTraceSource {
                 if (n < RingPage.HEADER) {
                     throw new IOException("short read of " + n + " bytes from " + pipe);
                 }
-                Batch b = decode(cpu, slot, page, n, renderer, sb, marker, stopToken);
+                Batch b = decode(cpu, slot, page, n, reader, marker, stopToken);
                 queue.put(b);
                 if (b.last()) {
                     return;
@@ -183,11 +192,11 @@ public final class TracefsRawSource implements KernelTraceSource {
         }
     }
 
-    private static Batch decode(int cpu, int slot, ByteBuffer page, int n, RecordRenderer renderer, StringBuilder sb,
-            EventFormat marker, String stopToken) {
+    private static Batch decode(int cpu, int slot, ByteBuffer page, int n, RecordReader reader, EventFormat marker,
+            String stopToken) {
         int max = n / 8 + 1;
         long[] ts = new long[max];
-        String[] lines = new String[max];
+        Object[] items = new Object[max];
         int[] count = {0};
         boolean[] last = {false};
         long[] lastTs = {page.getLong(0)};
@@ -197,39 +206,41 @@ public final class TracefsRawSource implements KernelTraceSource {
         long lost;
         try {
             lost = RingPage.read(page, n, (t, p, off, len) -> {
-                sb.setLength(0);
                 lastTs[0] = t;
                 if (type.number(p, off) == marker.id()) {
                     last[0] |= text.string(p, off, len).startsWith(stopToken);
-                } else if (renderer.render(cpu, t, p, off, len, now, sb)) {
+                    return;
+                }
+                RingRecord r = reader.read(cpu, t, p, off, len, now);
+                if (r != null) {
                     ts[count[0]] = t;
-                    lines[count[0]++] = sb.toString();
+                    items[count[0]++] = r;
                 }
             });
         } catch (RuntimeException e) {
             // a page that does not decode is reported as lost, never guessed at
             LOG.error("raw reader: cpu {}: undecodable page ({}): its events are lost", cpu, e.getMessage());
-            return new Batch(slot, new long[] {page.getLong(0)}, new String[] {RingPage.lostLine(cpu, 1)}, 1,
+            return new Batch(slot, new long[] {page.getLong(0)}, new Object[] {new RingLoss(cpu, 1)}, 1,
                     page.getLong(0), false);
         }
         if (lost != RingPage.NONE_LOST) {
             // before the page's own events, as trace_pipe prints it
             System.arraycopy(ts, 0, ts, 1, count[0]);
-            System.arraycopy(lines, 0, lines, 1, count[0]);
+            System.arraycopy(items, 0, items, 1, count[0]);
             ts[0] = page.getLong(0);
-            lines[0] = RingPage.lostLine(cpu, lost);
+            items[0] = new RingLoss(cpu, Math.max(lost, 1)); // a count the kernel did not store is at least one
             count[0]++;
         }
-        return new Batch(slot, ts, lines, count[0], lastTs[0], last[0]);
+        return new Batch(slot, ts, items, count[0], lastTs[0], last[0]);
     }
 
     /**
      * Merges the CPUs' streams into one (see {@link CpuMerge}); a CPU read from for {@link #TICK_NANOS}
      * gets a marker, so a quiet CPU holds the others back no longer than that.
      */
-    private void merge(List<Thread> readers, BlockingQueue<Batch> queue, Consumer<String> lines, CpuStats stats,
+    private void merge(List<Thread> readers, BlockingQueue<Batch> queue, Consumer<Object> lines, CpuStats stats,
             CpuMarkers markers) throws IOException {
-        CpuMerge merge = new CpuMerge(cpus.size());
+        CpuMerge<Object> merge = new CpuMerge<>(cpus.size());
         long[] lastTick = new long[cpus.size()];
         Arrays.fill(lastTick, Long.MIN_VALUE / 2);
         long nextStats = System.nanoTime() + 1_000_000_000L;
@@ -241,7 +252,7 @@ public final class TracefsRawSource implements KernelTraceSource {
                 long now = System.nanoTime();
                 // a bounded take, so lines keep going out while the readers outpace us
                 for (int taken = 0; b != null; b = ++taken < MAX_TAKE ? queue.poll() : null) {
-                    merge.add(b.slot(), b.ts(), b.lines(), b.size(), b.lastRecordTs());
+                    merge.add(b.slot(), b.ts(), b.items(), b.size(), b.lastRecordTs());
                 }
                 handedOver = merge.emit(now - WINDOW_NANOS, lines);
                 for (int slot = 0; slot < lastTick.length && !stopping; slot++) {

@@ -11,7 +11,7 @@ class CpuMergeTest {
 
     @Test
     void aLineWaitsUntilEveryCpuHasBeenReadPastIt() {
-        CpuMerge m = new CpuMerge(2);
+        CpuMerge<String> m = new CpuMerge<>(2);
         m.add(0, new long[] {10, 30}, new String[] {"a10", "a30"}, 2, 30);
 
         assertThat(m.emit(Long.MIN_VALUE, out::add)).isEqualTo(Long.MIN_VALUE);
@@ -24,7 +24,7 @@ class CpuMergeTest {
 
     @Test
     void aMarkerOnAQuietCpuSettlesItWithoutLines() {
-        CpuMerge m = new CpuMerge(2);
+        CpuMerge<String> m = new CpuMerge<>(2);
         m.add(0, new long[] {10, 30}, new String[] {"a10", "a30"}, 2, 30);
         m.add(1, new long[0], new String[0], 0, 35); // a page holding only a tick
 
@@ -34,7 +34,7 @@ class CpuMergeTest {
 
     @Test
     void theFloorStandsInForACpuThatCannotBeTicked() {
-        CpuMerge m = new CpuMerge(2);
+        CpuMerge<String> m = new CpuMerge<>(2);
         m.add(0, new long[] {10, 30}, new String[] {"a10", "a30"}, 2, 30);
 
         assertThat(m.emit(15, out::add)).isEqualTo(15);
@@ -43,7 +43,7 @@ class CpuMergeTest {
 
     @Test
     void flushHandsOverTheRestInTimeOrder() {
-        CpuMerge m = new CpuMerge(3);
+        CpuMerge<String> m = new CpuMerge<>(3);
         m.add(2, new long[] {5, 40}, new String[] {"c5", "c40"}, 2, 40);
         m.add(0, new long[] {7}, new String[] {"a7"}, 1, 7);
 

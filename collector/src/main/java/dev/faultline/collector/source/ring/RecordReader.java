@@ -9,24 +9,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A binary record as the line {@code trace_pipe} would print for it ({@code comm-tid (tgid) [cpu] flags
- * secs.nanos: event: payload}, syscalls as {@code sys_x(arg: 0x..)} and {@code sys_x -> 0x..}), so the raw
- * reader feeds the same parser, resolver and tests as the text reader.
+ * Reads the binary records of the enabled events out of ring-buffer pages, the one decoder of the live raw reader
+ * and trace.dat: each record becomes a {@link RingRecord} (time, CPU, pid with the thread's names, its event's
+ * format, its bytes), which the parser turns into events without printing it. The formats are compiled once.
  */
-public final class RecordRenderer {
-    private sealed interface Kind {
+public final class RecordReader {
+    /** How an event's records are printed, when they are: by the print format, or as syscall lines. */
+    sealed interface Kind {
     }
 
-    private record Printed(EventFormat format, PrintFormat print) implements Kind {
+    record Printed(EventFormat format, PrintFormat print) implements Kind {
     }
 
-    private record SyscallEnter(String name, List<EventFormat.Field> args) implements Kind {
+    record SyscallEnter(EventFormat format, String name, List<EventFormat.Field> args) implements Kind {
     }
 
-    private record SyscallExit(String name, EventFormat.Field ret) implements Kind {
+    record SyscallExit(EventFormat format, String name, EventFormat.Field ret) implements Kind {
     }
 
-    private static final Logger LOG = LoggerFactory.getLogger(RecordRenderer.class);
+    private static final Logger LOG = LoggerFactory.getLogger(RecordReader.class);
 
     private final Map<Integer, Kind> byId = new HashMap<>();
     private final ThreadNames pids;
@@ -38,7 +39,7 @@ public final class RecordRenderer {
      * The formats of the enabled events, each compiled once; one whose print format cannot be evaluated
      * is left out with a warning naming it (its records are then skipped like any event not enabled).
      */
-    public RecordRenderer(List<EventFormat> formats, ThreadNames pids) {
+    public RecordReader(List<EventFormat> formats, ThreadNames pids) {
         this.pids = pids;
         EventFormat.Field type = null;
         EventFormat.Field pid = null;
@@ -64,7 +65,7 @@ public final class RecordRenderer {
         this.exitEvent = exit;
     }
 
-    /** Why records of this format cannot be rendered (left out, as the constructor would), or null when they can. */
+    /** Why records of this format cannot be read (left out, as the constructor would), or null when they can. */
     public static String undecodable(EventFormat f) {
         try {
             kind(f);
@@ -84,62 +85,34 @@ public final class RecordRenderer {
                         args.add(field);
                     }
                 }
-                return new SyscallEnter(call, args);
+                return new SyscallEnter(f, call, List.copyOf(args));
             }
             EventFormat.Field ret = f.field("ret");
             if (ret == null) {
                 throw new IllegalArgumentException(f.system() + "/" + f.name() + ": no ret field");
             }
-            return new SyscallExit(call, ret);
+            return new SyscallExit(f, call, ret);
         }
         return new Printed(f, PrintFormat.compile(f));
     }
 
     /**
-     * Appends the line for the record at {@code page[offset, offset+length)}; returns false (appending
-     * nothing) for an event that was not enabled.
+     * The record at {@code page[offset, offset+length)} of {@code cpu} at {@code ts} (ns), its bytes copied; null
+     * for an event that was not enabled. {@code now}: System.nanoTime() after the page was read (names by pid).
      */
-    public boolean render(int cpu, long ts, ByteBuffer page, int offset, int length, long now, StringBuilder out) {
+    public RingRecord read(int cpu, long ts, ByteBuffer page, int offset, int length, long now) {
         int id = (int) commonType.number(page, offset);
         Kind kind = byId.get(id);
         if (kind == null) {
-            return false;
+            return null;
         }
         int pid = (int) commonPid.number(page, offset);
         ThreadNames.Names n = pids.of(pid, now);
-        out.append(n.comm()).append('-').append(pid).append(" (");
-        if (n.tgid() == ThreadNames.NO_TGID) {
-            out.append("-------");
-        } else {
-            out.append(n.tgid());
-        }
-        out.append(") [");
-        if (cpu < 100) {
-            out.append(cpu < 10 ? "00" : "0");
-        }
-        out.append(cpu).append("] ..... ").append(ts / 1_000_000_000L).append('.');
-        long frac = ts % 1_000_000_000L;
-        for (long digit = 100_000_000L; digit > 1 && frac < digit; digit /= 10) {
-            out.append('0'); // nanoseconds zero-padded to 9 digits
-        }
-        out.append(frac).append(": ");
-        if (kind instanceof Printed p) {
-            out.append(p.format().name()).append(": ");
-            p.print().render(new FormatExpr.Rec(page, offset, length), out);
-        } else if (kind instanceof SyscallEnter s) {
-            out.append(s.name()).append('(');
-            for (int i = 0; i < s.args().size(); i++) {
-                EventFormat.Field f = s.args().get(i);
-                out.append(i == 0 ? "" : ", ").append(f.name()).append(": 0x").append(Long.toHexString(f.number(page, offset)));
-            }
-            out.append(')');
-        } else {
-            SyscallExit s = (SyscallExit) kind;
-            out.append(s.name()).append(" -> 0x").append(Long.toHexString(s.ret().number(page, offset)));
-        }
+        byte[] data = new byte[length];
+        page.get(offset, data);
         if (id == exitEvent) {
             pids.exited(pid);
         }
-        return true;
+        return new RingRecord(cpu, ts, pid, n.comm(), n.tgid(), kind, data);
     }
 }
