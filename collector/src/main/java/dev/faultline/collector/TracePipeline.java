@@ -4,6 +4,7 @@ import dev.faultline.collector.stats.CollectorStats;
 import dev.faultline.collector.text.Ascii;
 import dev.faultline.collector.parse.LineParser;
 import dev.faultline.collector.parse.ParsedLine;
+import dev.faultline.collector.parse.Payload;
 import dev.faultline.collector.parse.PayloadException;
 import dev.faultline.collector.parse.PayloadParsers;
 import dev.faultline.collector.parse.TraceLine;
@@ -113,21 +114,22 @@ public final class TracePipeline implements LineSource.ByteLines {
 
     /** The events the resolver made, numbered in the order made, to the sink. */
     private void handOn() {
-        try {
-            for (int i = 0; i < resolved.size(); i++) {
-                EventHeader h = resolved.header(i);
-                Object body = resolved.body(i);
-                h.setSeq(host.nextSeq());
-                Counter count = eventCounts.get(body.getClass());
-                if (count == null) {
-                    count = stats.eventCounter(body.getClass().getSimpleName());
-                    eventCounts.put(body.getClass(), count);
-                }
-                count.increment();
-                sink.accept(new Event(h, body));
+        int n = resolved.size();
+        if (n == 0) {
+            return; // most lines make no event of their own (syscall enters) or exactly one
+        }
+        resolved.clear(); // first: a sink that throws is not handed the same events again
+        for (int i = 0; i < n; i++) {
+            EventHeader h = resolved.header(i);
+            Object body = resolved.body(i);
+            h.setSeq(host.nextSeq());
+            Counter count = eventCounts.get(body.getClass());
+            if (count == null) {
+                count = stats.eventCounter(body.getClass().getSimpleName());
+                eventCounts.put(body.getClass(), count);
             }
-        } finally {
-            resolved.clear(); // a sink that threw is not handed the same events again
+            count.increment();
+            sink.accept(new Event(h, body));
         }
     }
 
@@ -151,7 +153,7 @@ public final class TracePipeline implements LineSource.ByteLines {
 
     private void onTraceLine(TraceLine line) {
         String event = line.event();
-        Object decoded;
+        Payload decoded;
         try {
             decoded = payloads.decode(line);
             if (decoded == null) {

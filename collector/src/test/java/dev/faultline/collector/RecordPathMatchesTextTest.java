@@ -52,7 +52,7 @@ class RecordPathMatchesTextTest {
         Path old = root.resolve("old");
         if (Files.isDirectory(old)) {
             try (Stream<Path> dirs = Files.list(old)) {
-                dirs.sorted().forEach(d -> sets.add(Arguments.of(d.getFileName().toString(), d)));
+                dirs.filter(Files::isDirectory).sorted().forEach(d -> sets.add(Arguments.of(d.getFileName().toString(), d)));
             }
         }
         return sets.stream();

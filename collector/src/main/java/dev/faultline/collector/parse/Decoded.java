@@ -6,7 +6,7 @@ import java.util.Map;
  * What a payload parser makes of a line that is not itself an event body: inputs of the VM
  * resolver (syscalls, helper lines, process exits) or a parsed line the collector does not forward.
  */
-public sealed interface Decoded {
+public sealed interface Decoded extends Payload {
 
     /** {@code sys_ioctl(fd: 5, cmd: 0x..., arg: 0x...)}: the named arguments as numbers. */
     record SyscallEnter(String name, Map<String, Long> args) implements Decoded {

@@ -16,6 +16,7 @@ import dev.faultline.events.SpteChanged;
 import dev.faultline.events.UserspaceExit;
 import dev.faultline.events.VcpuExit;
 import dev.faultline.events.VmgExit;
+import org.apache.avro.specific.SpecificRecordBase;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -31,6 +32,7 @@ public final class PayloadParsers {
 
     private final Map<String, Function<Cursor, Object>> byEvent = new HashMap<>();
     private final RawPayloads raw = new RawPayloads();
+    private final Payload.Body body = new Payload.Body();
 
     public PayloadParsers() {
         byEvent.put("kvm_page_fault", PayloadParsers::pageFault);
@@ -90,18 +92,27 @@ public final class PayloadParsers {
      * null when the event is not supported. A binary record of an event with field readers ({@link #readsFields})
      * is read from its fields; every other line from its text.
      */
-    public Object decode(TraceLine line) {
+    public Payload decode(TraceLine line) {
         if (line.kind() != TraceLine.Kind.EVENT && !SYSCALLS.contains(line.event())) {
             return null;
         }
         if (line.record() != null) {
-            return raw.decode(line.record());
+            return payload(raw.decode(line.record()));
         }
         return switch (line.kind()) {
-            case EVENT -> parse(line);
+            case EVENT -> payload(parse(line));
             case SYSCALL_ENTER -> syscallEnter(line);
             case SYSCALL_EXIT -> syscallExit(line);
         };
+    }
+
+    /** A parser's answer as a Payload: an Avro body in the reused Body, a Decoded as it is, null as null. */
+    private Payload payload(Object parsed) {
+        // a class test, not an interface's: an interface instanceof that fails scans the class's interfaces
+        if (parsed instanceof SpecificRecordBase event) {
+            return body.of(event);
+        }
+        return (Decoded) parsed;
     }
 
     /** Whether a binary record of this event is read from its fields, with no text printed (else: from its text). */

@@ -30,12 +30,12 @@ final class RawPayloads {
         "NMI", "INTERNAL_ERROR", "OSI", "PAPR_HCALL", "S390_UCONTROL", "WATCHDOG", "S390_TSCH", "EPR", "SYSTEM_EVENT",
         "S390_STSI", "IOAPIC_EOI", "HYPERV", "ARM_NISV", "X86_RDMSR", "X86_WRMSR"};
 
-    /** Distinct exit reasons remembered per format: past this (a hostile file), the rest are printed each time. */
-    private static final int MAX_EXIT_NAMES = 4096;
+    /** Distinct names remembered per format ({@link #printedName}). */
+    private static final int MAX_NAMES = 4096;
 
     private final Map<String, Function<Fields, Object>> byEvent = new HashMap<>();
-    /** Exit reasons as each record format prints them, by isa and exit_reason ({@link #recordExit}). */
-    private final Map<EventFormat, Map<Long, String>> exitNames = new IdentityHashMap<>();
+    /** Names as each record format prints them, by value ({@link #printedName}). */
+    private final Map<EventFormat, Map<Long, String>> printedNames = new IdentityHashMap<>();
 
     RawPayloads() {
         byEvent.put("kvm_exit", f -> exit(f, false));
@@ -88,6 +88,9 @@ final class RawPayloads {
         if (event.equals("kvm_exit") || event.equals("kvm_nested_vmexit")) {
             return recordExit(r, event.equals("kvm_nested_vmexit"));
         }
+        if (event.equals("kvm_userspace_exit")) {
+            return recordUserspaceExit(r);
+        }
         Function<Fields, Object> builder = byEvent.get(event);
         return builder == null ? null : builder.apply(new RecordFields(r));
     }
@@ -100,26 +103,61 @@ final class RawPayloads {
      */
     private Object recordExit(RingRecord r, boolean nested) {
         RecordFields f = new RecordFields(r);
-        long raw = f.num("exit_reason") & 0xffff_ffffL;
+        long raw = f.num(vmcb(f) ? "exit_code" : "exit_reason") & 0xffff_ffffL;
         long key = raw | (f.has("isa") ? f.num("isa") << 32 : 0);
-        Map<Long, String> names = exitNames.computeIfAbsent(r.format(), k -> new HashMap<>());
-        String reason = names.get(key);
-        if (reason == null) {
-            Cursor printed = new Cursor(r.payload());
-            reason = ((VcpuExit) (nested ? ExitPayloads.nestedExit(printed) : ExitPayloads.exit(printed))).getReason();
-            if (names.size() < MAX_EXIT_NAMES) {
-                names.put(key, reason);
+        String reason = printedName(r, key, c -> ((VcpuExit) (nested ? ExitPayloads.nestedExit(c) : ExitPayloads.exit(c)))
+                .getReason());
+        return exit(f, nested, reason);
+    }
+
+    /** A userspace exit record: its reason named as its own format prints it (learnt per reason, as exits are). */
+    private Object recordUserspaceExit(RingRecord r) {
+        RecordFields f = new RecordFields(r);
+        int errno = (int) f.num("errno");
+        if (errno < 0) {
+            return new UserspaceExit(null, errno == -4 ? "restart" : "error", errno);
+        }
+        long reason = f.num("reason");
+        String name = printedName(r, reason, c -> ((UserspaceExit) PayloadParsers.userspaceExit(c)).getReasonName());
+        return new UserspaceExit((int) reason, name, null);
+    }
+
+    /**
+     * A name the record's print format gives a value (by {@code key}): read from the printed payload the first
+     * time, remembered per format after that (up to {@link #MAX_NAMES} per format: past that, a hostile file's
+     * names are read from the text each time).
+     */
+    private String printedName(RingRecord r, long key, Function<Cursor, String> fromText) {
+        Map<Long, String> names = printedNames.computeIfAbsent(r.format(), k -> new HashMap<>());
+        String name = names.get(key);
+        if (name == null) {
+            name = fromText.apply(new Cursor(r.payload()));
+            if (names.size() < MAX_NAMES) {
+                names.put(key, name);
             }
+        }
+        return name;
+    }
+
+    /** An exit given as raw fields: its reason named as the 5.8+ kernel names it. */
+    private static Object exit(Fields f, boolean nested) {
+        long raw = f.num(vmcb(f) ? "exit_code" : "exit_reason");
+        String reason = f.has("isa") && f.num("isa") != 1 ? ExitReasons.svm(raw) : ExitReasons.vmx(raw); // KVM_ISA_VMX: 1
+        return exit(f, nested, reason);
+    }
+
+    private static VcpuExit exit(Fields f, boolean nested, String reason) {
+        if (vmcb(f)) {
+            return new VcpuExit(null, reason, f.num("rip"), f.num("exit_info1"), f.num("exit_info2"), f.num("exit_int_info"),
+                    f.num("exit_int_info_err"), null, nested);
         }
         return new VcpuExit(f.intOrNull("vcpu_id"), reason, f.num("guest_rip"), f.numOrNull("info1"), f.numOrNull("info2"),
                 f.numOrNull("intr_info"), f.numOrNull("error_code"), f.numOrNull("requests"), nested);
     }
 
-    private static Object exit(Fields f, boolean nested) {
-        long raw = f.num("exit_reason");
-        String reason = f.has("isa") && f.num("isa") != 1 ? ExitReasons.svm(raw) : ExitReasons.vmx(raw); // KVM_ISA_VMX: 1
-        return new VcpuExit(f.intOrNull("vcpu_id"), reason, f.num("guest_rip"), f.numOrNull("info1"), f.numOrNull("info2"),
-                f.numOrNull("intr_info"), f.numOrNull("error_code"), f.numOrNull("requests"), nested);
+    /** kvm_nested_vmexit before 5.10 names its fields as SVM's VMCB does: rip, exit_code, exit_info1, ... */
+    private static boolean vmcb(Fields f) {
+        return !f.has("exit_reason") && f.has("exit_code");
     }
 
     private static MmioKind mmioKind(long type) {

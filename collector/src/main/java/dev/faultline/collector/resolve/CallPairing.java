@@ -1,6 +1,7 @@
 package dev.faultline.collector.resolve;
 
 import dev.faultline.collector.parse.Decoded;
+import dev.faultline.collector.parse.Payload;
 import dev.faultline.collector.parse.TraceLine;
 import dev.faultline.collector.resolve.VmProcess.Vcpu;
 import dev.faultline.collector.stats.CollectorStats;
@@ -54,8 +55,8 @@ final class CallPairing implements VmModel.HeldCalls {
      * Before each line of {@code p}: a call of {@code p} held for its helper line takes this line when it is that
      * line (true: the line is used up), else is applied without it.
      */
-    boolean releaseHeld(TraceLine line, VmProcess p, Object parsed) {
-        CompletedCall held = parked.isEmpty() ? null : parked.get(p); // nearly always empty: no hash per line
+    boolean releaseHeld(TraceLine line, VmProcess p, Payload parsed) {
+        CompletedCall held = parked.get(p);
         if (held == null) {
             return false;
         }
@@ -130,17 +131,23 @@ final class CallPairing implements VmModel.HeldCalls {
         done.ioctl(new CompletedCall(ioctl, line, p, fd, arg, h.num("ret"), h));
     }
 
-    /**
-     * An effect of a fallocate the thread is in: the kernel logs a punch-hole's page removals before its exit, so
-     * they wait for its invalidation. False (nothing kept) when the thread is in no fallocate.
-     */
-    boolean afterFallocate(int tid, Runnable effect) {
+    /** Whether the thread is in a fallocate (entered, not yet returned). */
+    boolean inFallocate(int tid) {
         Pending call = inFlight.get(tid);
-        if (call == null || !call.args.name().equals("sys_fallocate")) {
-            return false;
-        }
-        call.effects.add(effect);
-        return true;
+        return call != null && call.args.name().equals("sys_fallocate");
+    }
+
+    /**
+     * An effect of the fallocate the thread is in ({@link #inFallocate}): the kernel logs a punch-hole's page
+     * removals before its exit, so they wait for its invalidation.
+     */
+    void afterFallocate(int tid, Runnable effect) {
+        inFlight.get(tid).effects.add(effect);
+    }
+
+    /** Whether any call is held for its helper line (nearly never: checked before {@link #releaseHeld}). */
+    boolean holdsAny() {
+        return !parked.isEmpty();
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.faultline.collector.resolve;
 
 import dev.faultline.collector.parse.Decoded;
 import dev.faultline.collector.parse.ParsedLine;
+import dev.faultline.collector.parse.Payload;
 import dev.faultline.collector.parse.TraceLine;
 import dev.faultline.collector.resolve.VmProcess.Gmem;
 import dev.faultline.collector.resolve.VmProcess.Vcpu;
@@ -14,6 +15,7 @@ import dev.faultline.events.LossReason;
 import dev.faultline.events.PageFault;
 import dev.faultline.events.TraceLoss;
 import java.util.List;
+import org.apache.avro.specific.SpecificRecord;
 
 /**
  * Resolves parsed lines to VMs (docs/design.md §2, VM identity): each line goes to the part that handles it —
@@ -65,10 +67,10 @@ public final class VmResolver {
         events.emitForHost(loss.cpu(), lastTsNs, new TraceLoss(loss.cpu(), loss.count(), reason));
     }
 
-    /** One event line and what its payload parser made of it (an Avro body or a {@link Decoded}). */
-    public void onLine(TraceLine line, Object parsed) {
+    /** One event line (or record) and its payload. */
+    public void onLine(TraceLine line, Payload parsed) {
         VmProcess p = model.processOf(line);
-        if (calls.releaseHeld(line, p, parsed)) {
+        if (calls.holdsAny() && calls.releaseHeld(line, p, parsed)) { // nearly always none held: no call per line
             return;
         }
         if (parsed instanceof Decoded.SyscallEnter enter) {
@@ -87,7 +89,7 @@ public final class VmResolver {
         } else if (parsed instanceof Decoded.NotForwarded) {
             stats.other("parsed, not forwarded: " + line.event());
         } else {
-            onBody(line, p, parsed);
+            onBody(line, p, ((Payload.Body) parsed).event());
         }
     }
 
@@ -96,7 +98,7 @@ public final class VmResolver {
         calls.finish();
     }
 
-    private void onBody(TraceLine line, VmProcess p, Object body) {
+    private void onBody(TraceLine line, VmProcess p, SpecificRecord body) {
         BodyFacts facts = BodyFacts.of(body);
         if (facts.kind() == BodyFacts.Kind.GMEM_PAGE) {
             byInode(line, facts.gmem().inode(), body);
@@ -132,8 +134,9 @@ public final class VmResolver {
             return;
         }
         EventHeader h = events.header(line, g.vm.id(), null);
-        if (body instanceof GmemPageRemoved && calls.afterFallocate(line.tid(), () -> events.emit(h, body))) {
-            return; // the punch-hole's invalidation goes first
+        if (body instanceof GmemPageRemoved && calls.inFallocate(line.tid())) {
+            calls.afterFallocate(line.tid(), () -> events.emit(h, body)); // the punch-hole's invalidation goes first
+            return;
         }
         events.emit(h, body);
     }
