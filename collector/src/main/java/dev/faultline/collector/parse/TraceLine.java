@@ -31,13 +31,13 @@ public final class TraceLine implements ParsedLine {
     private final long tsNs;
     private final String event;
     private final Kind kind;
-    private final byte[] text;
+    /** The line's bytes (byte[]), or the binary record it stands for (its text printed on demand): one field, so a
+     * line stays 64 bytes. */
+    private final Object source;
     private final int lineFrom;
     private final int lineTo;
     private final int payloadFrom;
     private final int payloadTo;
-    /** The binary record this line stands for (its text printed on demand), or null for a line of text. */
-    private final RingRecord record;
 
     TraceLine(String comm, int tid, int tgid, int cpu, long tsNs, String event, Kind kind,
               byte[] text, int lineFrom, int lineTo, int payloadFrom, int payloadTo) {
@@ -48,12 +48,11 @@ public final class TraceLine implements ParsedLine {
         this.tsNs = tsNs;
         this.event = event;
         this.kind = kind;
-        this.text = text;
+        this.source = text;
         this.lineFrom = lineFrom;
         this.lineTo = lineTo;
         this.payloadFrom = payloadFrom;
         this.payloadTo = payloadTo;
-        this.record = null;
     }
 
     private TraceLine(RingRecord r, String comm, Kind kind) {
@@ -64,12 +63,11 @@ public final class TraceLine implements ParsedLine {
         this.tsNs = r.tsNs();
         this.event = r.event();
         this.kind = kind;
-        this.text = null;
+        this.source = r;
         this.lineFrom = 0;
         this.lineTo = 0;
         this.payloadFrom = 0;
         this.payloadTo = 0;
-        this.record = r;
     }
 
     /** The header of a binary record, as the parser reads it from the record's trace_pipe line. */
@@ -80,7 +78,7 @@ public final class TraceLine implements ParsedLine {
 
     /** The binary record this line stands for, or null for a line of text. */
     public RingRecord record() {
-        return record;
+        return source instanceof RingRecord r ? r : null;
     }
 
     /** Task name, or null for the {@code <...>} placeholder. */
@@ -119,7 +117,7 @@ public final class TraceLine implements ParsedLine {
 
     /** This line with a copy of its bytes, for keeping past the call that handed it over. */
     public TraceLine retained() {
-        if (record != null) {
+        if (!(source instanceof byte[] text)) {
             return this; // a record owns its bytes
         }
         byte[] own = Arrays.copyOfRange(text, lineFrom, lineTo);
@@ -129,19 +127,19 @@ public final class TraceLine implements ParsedLine {
 
     /** The payload as text (made on each call: for messages and tests, not the per-event path). */
     public String payload() {
-        if (record != null) {
-            return record.payload();
+        if (source instanceof RingRecord r) {
+            return r.payload();
         }
-        return Ascii.string(text, payloadFrom, payloadTo);
+        return Ascii.string((byte[]) source, payloadFrom, payloadTo);
     }
 
     /** The whole line as text, for messages. */
     public String text() {
-        return record != null ? record.line() : Ascii.string(text, lineFrom, lineTo);
+        return source instanceof RingRecord r ? r.line() : Ascii.string((byte[]) source, lineFrom, lineTo);
     }
 
     Cursor payloadCursor() {
-        if (record != null) {
+        if (!(source instanceof byte[] text)) {
             throw new IllegalStateException("a binary record's payload is read from its fields");
         }
         return new Cursor(text, payloadFrom, payloadTo);

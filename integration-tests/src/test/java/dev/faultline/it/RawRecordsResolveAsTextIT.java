@@ -1,0 +1,91 @@
+package dev.faultline.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.faultline.collector.TracePipeline;
+import dev.faultline.collector.resolve.FdInspector;
+import dev.faultline.collector.resolve.HostContext;
+import dev.faultline.collector.source.tracefs.EventFilters;
+import dev.faultline.collector.source.tracefs.KernelFeatures;
+import dev.faultline.collector.source.tracefs.KernelTraceSource;
+import dev.faultline.collector.source.tracefs.TracefsReader;
+import dev.faultline.collector.source.tracefs.TracefsSession;
+import dev.faultline.collector.stats.CollectorStats;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The live raw reader's records, read from their fields, against the kernel's own text of the same run, each through
+ * the collector's pipeline: both must count the same outcome for every line. Runs on any host with root and tracefs
+ * (no /dev/kvm: the KVM events are RawReaderMatchesTextIT's and LiveKvmGroundTruthIT's): a C workload makes ioctls
+ * with KVM's command numbers on /dev/null (refused), ioctls with another number, and fallocates on a plain file.
+ */
+class RawRecordsResolveAsTextIT {
+    private static final int ROUNDS = 40;
+
+    @Test
+    void rawRecordsAndTheKernelsTextResolveAlike(@TempDir Path tmp) throws Exception {
+        KernelFeatures.requireRootAndTracefs();
+        KernelFeatures.requireTool(Files.isExecutable(Path.of("/usr/bin/gcc")), "gcc");
+        Path workload = LiveCollector.compile(tmp, "syscall_workload");
+        CollectorStats raw = new CollectorStats();
+        CollectorStats text = new CollectorStats();
+        Capture r = Capture.start(TracefsReader.RAW, raw);
+        Capture t = Capture.start(TracefsReader.TEXT, text);
+
+        Process p = new ProcessBuilder(workload.toString(), tmp.resolve("file").toString(), Integer.toString(ROUNDS))
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(out).isZero();
+        Thread.sleep(500);
+        r.stop();
+        t.stop();
+
+        System.out.println("raw records:\n" + raw.summary() + "kernel text:\n" + text.summary());
+        assertThat(text.skipped()).as("the text reader saw the workload")
+                .containsEntry("ioctl-failed", 4L * ROUNDS).containsEntry("fallocate-not-gmem", 2L * ROUNDS);
+        assertThat(text.unsupported()).containsEntry("sys_ioctl cmd 0x1234", (long) ROUNDS);
+        assertThat(raw.lostEvents()).as("nothing lost").isEmpty();
+        assertThat(text.lostEvents()).as("nothing lost").isEmpty();
+        assertThat(raw.lines()).isEqualTo(text.lines());
+        assertThat(raw.events()).isEqualTo(text.events());
+        assertThat(raw.skipped()).isEqualTo(text.skipped());
+        assertThat(raw.other()).isEqualTo(text.other());
+        assertThat(raw.unsupported()).isEqualTo(text.unsupported());
+    }
+
+    /** One reader in a tracefs instance of its own, filtered to the workload's name, into a pipeline. */
+    private record Capture(KernelTraceSource source, Thread thread, AtomicReference<Exception> failure) {
+        static Capture start(TracefsReader reader, CollectorStats stats) throws InterruptedException {
+            TracePipeline pipeline = new TracePipeline(new HostContext("it", reader.eventSource(), Clock.systemUTC(), 47, 1,
+                    FdInspector.NONE), e -> { }, stats);
+            KernelTraceSource source = reader.open(KernelFeatures.TRACEFS, TracefsSession.STANDARD_EVENTS, 1024,
+                    EventFilters.of(TracefsSession.STANDARD_EVENTS, "syscall_workloa*", null)); // comm: 15 bytes
+            AtomicReference<Exception> failure = new AtomicReference<>();
+            Thread thread = new Thread(() -> {
+                try {
+                    source.runBytes(pipeline);
+                    pipeline.finish();
+                } catch (Exception e) {
+                    failure.set(e);
+                }
+            }, "capture-" + reader);
+            thread.start();
+            assertThat(source.awaitStarted(10_000)).as(reader + " started").isTrue();
+            return new Capture(source, thread, failure);
+        }
+
+        void stop() throws Exception {
+            source.stop();
+            thread.join(30_000);
+            assertThat(thread.isAlive()).as("reader ended").isFalse();
+            if (failure.get() != null) {
+                throw failure.get();
+            }
+        }
+    }
+}
