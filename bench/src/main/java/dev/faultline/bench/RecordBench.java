@@ -10,7 +10,6 @@ import dev.faultline.collector.stats.CollectorStats;
 import dev.faultline.commandline.ExitCodes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -152,10 +151,10 @@ final class RecordBench implements Callable<Integer> {
                 pick -= weights.get(i++);
             }
             EventFormat f = formats.get(i + 2);
-            ByteBuffer b = blank(f);
+            ByteBuffer b = f.newRecord();
             for (EventFormat.Field field : f.fields().values()) {
                 if (!field.name().startsWith("common_")) {
-                    put(b, field, value(names.get(i), field.name(), rnd));
+                    field.put(b, 0, value(names.get(i), field.name(), rnd));
                 }
             }
             add(out, reader, b, 4243 + rnd.nextInt(2), rnd.nextInt(4), ts);
@@ -182,13 +181,13 @@ final class RecordBench implements Callable<Integer> {
             long fd, long cmd, long arg, long ret) {
         EventFormat enter = formats.get(0);
         EventFormat exit = formats.get(1);
-        ByteBuffer in = blank(enter);
-        put(in, enter.field("fd"), fd);
-        put(in, enter.field("cmd"), cmd);
-        put(in, enter.field("arg"), arg);
+        ByteBuffer in = enter.newRecord();
+        enter.field("fd").put(in, 0, fd);
+        enter.field("cmd").put(in, 0, cmd);
+        enter.field("arg").put(in, 0, arg);
         add(out, reader, in, pid, 0, ts);
-        ByteBuffer back = blank(exit);
-        put(back, exit.field("ret"), ret);
+        ByteBuffer back = exit.newRecord();
+        exit.field("ret").put(back, 0, ret);
         add(out, reader, back, pid, 0, ts);
     }
 
@@ -203,22 +202,5 @@ final class RecordBench implements Callable<Integer> {
         return EventFormat.parse(event.substring(0, event.indexOf('/')), file.toString(), Files.readString(file));
     }
 
-    private static ByteBuffer blank(EventFormat f) {
-        int size = f.fields().values().stream().mapToInt(x -> x.offset() + Math.max(x.size(), 1)).max().orElse(8);
-        ByteBuffer b = ByteBuffer.allocate((size + 7) & ~7).order(ByteOrder.LITTLE_ENDIAN);
-        b.putShort(0, (short) f.id());
-        return b;
-    }
 
-    private static void put(ByteBuffer b, EventFormat.Field f, long v) {
-        if (f.size() > 8) {
-            return; // arrays (an instruction's bytes) stay zero
-        }
-        switch (f.size()) {
-            case 1 -> b.put(f.offset(), (byte) v);
-            case 2 -> b.putShort(f.offset(), (short) v);
-            case 4 -> b.putInt(f.offset(), (int) v);
-            default -> b.putLong(f.offset(), v);
-        }
-    }
 }

@@ -12,7 +12,6 @@ import dev.faultline.events.Event;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -137,7 +136,7 @@ class RecordPathMatchesTextTest {
                         CMDS[rnd.nextInt(CMDS.length)], rnd.nextInt(4), ret);
             } else {
                 EventFormat f = formats.get(rnd.nextInt(formats.size()));
-                ByteBuffer b = record(f);
+                ByteBuffer b = f.newRecord();
                 for (EventFormat.Field field : f.fields().values()) {
                     if (!field.name().startsWith("common_")) {
                         fill(b, field, rnd);
@@ -151,13 +150,13 @@ class RecordPathMatchesTextTest {
 
     private static void call(List<Object> out, RecordReader reader, EventFormat enter, EventFormat exit, long[] ts, int pid,
             long fd, long cmd, long arg, long ret) {
-        ByteBuffer in = record(enter);
-        put(in, enter.field("fd"), fd);
-        put(in, enter.field("cmd"), cmd);
-        put(in, enter.field("arg"), arg);
+        ByteBuffer in = enter.newRecord();
+        enter.field("fd").put(in, 0, fd);
+        enter.field("cmd").put(in, 0, cmd);
+        enter.field("arg").put(in, 0, arg);
         add(out, reader, in, pid, 1, ts, null);
-        ByteBuffer back = record(exit);
-        put(back, exit.field("ret"), ret);
+        ByteBuffer back = exit.newRecord();
+        exit.field("ret").put(back, 0, ret);
         add(out, reader, back, pid, 1, ts, null);
     }
 
@@ -169,12 +168,6 @@ class RecordPathMatchesTextTest {
         out.add(r);
     }
 
-    private static ByteBuffer record(EventFormat f) {
-        int size = f.fields().values().stream().mapToInt(x -> x.offset() + Math.max(x.size(), 1)).max().orElse(8);
-        ByteBuffer b = ByteBuffer.allocate((size + 7) & ~7).order(ByteOrder.LITTLE_ENDIAN);
-        b.putShort(0, (short) f.id());
-        return b;
-    }
 
     private static void fill(ByteBuffer b, EventFormat.Field f, Random rnd) {
         if (f.size() > 8 || f.type().contains("[")) {
@@ -192,17 +185,9 @@ class RecordPathMatchesTextTest {
             case 5 -> rnd.nextLong();
             default -> rnd.nextInt(1 << 20);
         };
-        put(b, f, v);
+        f.put(b, 0, v);
     }
 
-    private static void put(ByteBuffer b, EventFormat.Field f, long v) {
-        switch (f.size()) {
-            case 1 -> b.put(f.offset(), (byte) v);
-            case 2 -> b.putShort(f.offset(), (short) v);
-            case 4 -> b.putInt(f.offset(), (int) v);
-            default -> b.putLong(f.offset(), v);
-        }
-    }
 
     private static EventFormat byName(List<EventFormat> formats, String name) {
         return formats.stream().filter(f -> f.name().equals(name)).findFirst().orElseThrow();

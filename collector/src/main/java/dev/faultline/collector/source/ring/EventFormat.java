@@ -35,6 +35,23 @@ public record EventFormat(String system, String name, int id, Map<String, Field>
             };
         }
 
+        /**
+         * Writes a number into the field (its low bytes; arrays and strings are left as they are): the inverse of
+         * {@link #number}, for building records (tests, benchmarks).
+         */
+        public void put(ByteBuffer rec, int base, long v) {
+            int at = base + offset;
+            switch (size) {
+                case 1 -> rec.put(at, (byte) v);
+                case 2 -> rec.putShort(at, (short) v);
+                case 4 -> rec.putInt(at, (int) v);
+                case 8 -> rec.putLong(at, v);
+                default -> {
+                    // an array or a string: not a number
+                }
+            }
+        }
+
         /** The field as a string: a NUL-terminated char array, or the dynamic string a __data_loc points at. */
         public String string(ByteBuffer rec, int base, int recordLength) {
             int start = base + offset;
@@ -112,5 +129,13 @@ public record EventFormat(String system, String name, int id, Map<String, Field>
 
     public Field field(String fieldName) {
         return fields.get(fieldName);
+    }
+
+    /** A zeroed little-endian record of this event, as long as its fields reach (8-byte aligned), common_type set. */
+    public ByteBuffer newRecord() {
+        int size = fields.values().stream().mapToInt(x -> x.offset() + Math.max(x.size(), 1)).max().orElse(8);
+        ByteBuffer b = ByteBuffer.allocate((size + 7) & ~7).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putShort(0, (short) id);
+        return b;
     }
 }

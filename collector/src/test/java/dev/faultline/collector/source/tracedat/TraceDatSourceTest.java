@@ -42,21 +42,13 @@ class TraceDatSourceTest {
                 .order(ByteOrder.LITTLE_ENDIAN);
         b.putShort(f.field("common_type").offset(), (short) f.id());
         b.putInt(f.field("common_pid").offset(), pid);
-        put(b, f.field("type"), 2); // KVM_TRACE_MMIO_WRITE
-        put(b, f.field("len"), 4);
-        put(b, f.field("gpa"), 0x1000);
-        put(b, f.field("val"), val);
+        f.field("type").put(b, 0, 2); // KVM_TRACE_MMIO_WRITE
+        f.field("len").put(b, 0, 4);
+        f.field("gpa").put(b, 0, 0x1000);
+        f.field("val").put(b, 0, val);
         return new TraceDatWriter.Rec(ts, b.array());
     }
 
-    private static void put(ByteBuffer b, EventFormat.Field f, long v) {
-        switch (f.size()) {
-            case 1 -> b.put(f.offset(), (byte) v);
-            case 2 -> b.putShort(f.offset(), (short) v);
-            case 4 -> b.putInt(f.offset(), (int) v);
-            default -> b.putLong(f.offset(), v);
-        }
-    }
 
     /** Two CPUs interleaved in time, a second buffer (an instance), a page after lost events. */
     static TraceDatWriter twoBuffers() throws IOException {
