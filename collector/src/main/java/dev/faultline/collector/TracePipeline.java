@@ -24,7 +24,7 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
- * parse → resolve → publish for text traces: every line is parsed, its payload decoded, the result resolved to a
+ * parse → resolve → publish for every source: every line (or binary record) is parsed, its payload decoded, the result resolved to a
  * VM, and the events the resolver made are numbered, counted and handed to the sink. A bad line is counted with
  * its reason and skipped; an unsupported event is counted by name; no line stops the pipeline. What the sink
  * throws does (Kafka refused the credentials, stdout closed): only the pipeline calls the sink, outside the
@@ -80,7 +80,7 @@ public final class TracePipeline implements LineSource.ByteLines {
      */
     @Override
     public synchronized void record(RingRecord r) {
-        if (!payloads.readsFields(r)) {
+        if (!payloads.readsFields(r) || r.tsNs() < 0) { // a time before the epoch: what the text path says of it
             byte[] b = r.line().getBytes(StandardCharsets.UTF_8);
             accept(b, 0, b.length);
             return;
@@ -181,10 +181,15 @@ public final class TracePipeline implements LineSource.ByteLines {
         handOn();
     }
 
-    /** End of input: resolve what is still held, hand it on, then flush the sink's buffers. */
-    public synchronized void finish() {
-        resolver.finish();
-        handOn();
+    /**
+     * End of input: resolve what is still held, hand it on, then flush the sink's buffers. The flush is outside the
+     * lock: a spooling sink's drain thread reports overflow through {@link #loss}, which takes the lock.
+     */
+    public void finish() {
+        synchronized (this) {
+            resolver.finish();
+            handOn();
+        }
         sink.flush();
     }
 

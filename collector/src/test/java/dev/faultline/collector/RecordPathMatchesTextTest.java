@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -92,6 +93,47 @@ class RecordPathMatchesTextTest {
             assertThat(fields.stats.summary()).as("seed %d", seed).isEqualTo(text.stats.summary());
             assertThat(fields.stats.samples()).as("seed %d", seed).isEqualTo(text.stats.samples());
         }
+    }
+
+    /**
+     * A record its format cannot read (shorter than its fields: a hostile or cut trace.dat) is counted as a bad
+     * payload with its reason, whether read from its fields or printed; a record stamped before the epoch is what
+     * its text is (malformed); nothing stops the pipeline, and the next record is read.
+     */
+    @Test
+    void aRecordItsFormatCannotReadIsCountedNotFatal() throws IOException, URISyntaxException {
+        Path dir = Path.of(RecordPathMatchesTextTest.class.getResource("/faultline/formats").toURI());
+        List<EventFormat> formats = formats(dir, dir);
+        RecordReader reader = new RecordReader(formats, new ThreadNames() {
+            @Override
+            public Names of(int pid, long now) {
+                return THREADS.get(pid);
+            }
+
+            @Override
+            public void exited(int pid) {
+            }
+        });
+        Replay fields = new Replay();
+        for (String event : List.of("kvm_mmio", "kvm_mmu_set_spte", "kvm_exit")) {
+            ByteBuffer b = byName(formats, event).newRecord();
+            b.putInt(4, 101);
+            fields.pipeline().record(reader.read(1, 2_000_000_000L, b, 0, 12, 0)); // 12 bytes: past common_pid, no more
+        }
+        ByteBuffer early = byName(formats, "kvm_mmio").newRecord();
+        early.putInt(4, 101);
+        fields.pipeline().record(reader.read(1, -5, early, 0, early.capacity(), 0));
+        ByteBuffer good = byName(formats, "kvm_mmio").newRecord();
+        good.putInt(4, 101);
+        byName(formats, "kvm_mmio").field("type").put(good, 0, 2);
+        fields.pipeline().record(reader.read(1, 3_000_000_000L, good, 0, good.capacity(), 0));
+        fields.finish();
+
+        assertThat(fields.stats.skipped()).containsEntry("bad-payload: kvm_mmio", 1L)
+                .containsEntry("bad-payload: kvm_mmu_set_spte", 1L).containsEntry("bad-payload: kvm_exit", 1L);
+        assertThat(fields.stats.samples().get("bad-payload: kvm_mmu_set_spte")).contains("<unprintable: ");
+        assertThat(fields.stats.skipped().keySet()).anyMatch(k -> k.startsWith("malformed"));
+        assertThat(fields.bodies(dev.faultline.events.Mmio.class)).as("the next record is read").hasSize(1);
     }
 
     /** The directory's formats, and the syscall ones of the newest set where an older set has none of its own. */

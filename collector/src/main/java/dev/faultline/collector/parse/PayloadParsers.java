@@ -83,9 +83,6 @@ public final class PayloadParsers {
     /** Syscalls whose enter/exit lines the resolver pairs. */
     public static final Set<String> SYSCALLS = Set.of("sys_ioctl", "sys_fallocate");
 
-    public boolean supports(String event) {
-        return byEvent.containsKey(event);
-    }
 
     /**
      * The payload of a line or record: an event's body or a {@link Decoded}, a syscall's arguments or return value;
@@ -121,7 +118,7 @@ public final class PayloadParsers {
     }
 
     /** Parses an {@link TraceLine.Kind#EVENT} payload; null when the event is not supported. */
-    public Object parse(String event, String payload) {
+    Object parse(String event, String payload) {
         try {
             return parse(event, new Cursor(payload));
         } catch (PayloadException e) {
@@ -134,7 +131,7 @@ public final class PayloadParsers {
      * A payload that is not the event's text is tried as raw fields ({@link RawPayloads}): only then, so the usual
      * line costs nothing more.
      */
-    public Object parse(TraceLine line) {
+    private Object parse(TraceLine line) {
         try {
             return parse(line.event(), line.payloadCursor());
         } catch (PayloadException e) {

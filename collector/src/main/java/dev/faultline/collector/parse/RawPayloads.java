@@ -224,7 +224,7 @@ final class RawPayloads {
         public Map<String, Long> syscallArgs() {
             Map<String, Long> args = new LinkedHashMap<>(8);
             for (EventFormat.Field f : r.syscallArgs()) {
-                args.put(f.name(), r.number(f));
+                args.put(f.name(), num(f.name()));
             }
             return args;
         }

@@ -73,7 +73,9 @@ public final class TraceLine implements ParsedLine {
     /** The header of a binary record, as the parser reads it from the record's trace_pipe line. */
     public static TraceLine of(RingRecord r) {
         Kind kind = r.isSyscallEnter() ? Kind.SYSCALL_ENTER : r.isSyscallExit() ? Kind.SYSCALL_EXIT : Kind.EVENT;
-        return new TraceLine(r, r.comm().equals("<...>") ? null : r.comm(), kind);
+        // the comm as the source knows it, exactly: the text parser trims a printed one and takes a leading "word: "
+        // for trace-cmd's buffer name, which a record's comm never carries
+        return new TraceLine(r, r.comm() == null || r.comm().equals("<...>") ? null : r.comm(), kind);
     }
 
     /** The binary record this line stands for, or null for a line of text. */

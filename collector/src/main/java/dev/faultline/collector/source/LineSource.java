@@ -7,7 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
-/** Trace text, line by line: a replayed file, stdin, or the simulator. */
+/** Where a trace comes from, line by line or record by record: a replayed file or stdin, live capture, the simulator. */
 public interface LineSource {
 
     void run(Consumer<String> lines) throws IOException;

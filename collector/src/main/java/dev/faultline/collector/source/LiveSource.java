@@ -35,7 +35,11 @@ public final class LiveSource implements LineSource {
     private record Item(long ts, long order, Object item) {
     }
 
-    /** What a stream handed over: a line, or from the raw reader a {@link RingRecord} or {@link RingLoss}. */
+    /** The start of a line too long to read whole, handed on as such (the pipeline counts it). */
+    private record Overlong(byte[] start) {
+    }
+
+    /** What a stream handed over: a line, the start of an overlong one, or from the raw reader a {@link RingRecord} or {@link RingLoss}. */
     private record Queued(boolean fromTracefs, Object item) {
     }
 
@@ -81,6 +85,11 @@ public final class LiveSource implements LineSource {
                 public void lost(int cpu, long count) {
                     queue.add(new Queued(fromTracefs, new RingLoss(cpu, count)));
                 }
+
+                @Override
+                public void overlong(byte[] b, int from, int to) {
+                    queue.add(new Queued(fromTracefs, new Overlong(Arrays.copyOfRange(b, from, to))));
+                }
             };
             Thread t = new Thread(() -> {
                 try {
@@ -125,14 +134,14 @@ public final class LiveSource implements LineSource {
                     through = Math.min(through, Math.min(lastTaken[0], lastTaken[1]));
                 }
                 while (!heap.isEmpty() && heap.peek().ts <= through) {
-                    ByteLines.handOn(lines, heap.poll().item);
+                    handOn(lines, heap.poll().item);
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         while (!heap.isEmpty()) {
-            ByteLines.handOn(lines, heap.poll().item);
+            handOn(lines, heap.poll().item);
         }
         synchronized (failures) {
             if (!failures.isEmpty()) {
@@ -146,10 +155,16 @@ public final class LiveSource implements LineSource {
         if (item instanceof RingRecord r) {
             return r.tsNs();
         }
-        if (item instanceof byte[] line) {
-            return TraceTimes.timestampNs(line, 0, line.length);
+        byte[] line = item instanceof Overlong o ? o.start() : item instanceof byte[] b ? b : null;
+        return line == null ? -1 : TraceTimes.timestampNs(line, 0, line.length);
+    }
+
+    private static void handOn(ByteLines out, Object item) {
+        if (item instanceof Overlong o) {
+            out.overlong(o.start(), 0, o.start().length);
+        } else {
+            ByteLines.handOn(out, item);
         }
-        return -1;
     }
 
     public boolean awaitStarted(long millis) throws InterruptedException {

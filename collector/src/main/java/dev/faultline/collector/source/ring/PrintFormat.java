@@ -6,9 +6,9 @@ import java.util.Set;
 
 /**
  * A trace event's {@code print fmt} compiled once: the printf string and its C argument expressions,
- * rendered per binary record into the text the kernel itself would print in {@code trace_pipe}, so the
- * raw reader feeds the same parser as the text reader. An unsupported construct is a compile error
- * naming the event.
+ * rendered per binary record into the text the kernel itself would print in {@code trace_pipe}: what a record
+ * of an event without field readers is parsed from, what names an exit reason the first time, and what a
+ * message quotes. An unsupported construct is a compile error naming the event.
  */
 public final class PrintFormat {
     private static final Set<String> TYPE_WORDS = Set.of("unsigned", "signed", "int", "long", "short", "char", "bool",

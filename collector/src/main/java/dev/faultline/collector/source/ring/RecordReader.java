@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads the binary records of the enabled events out of ring-buffer pages, the one decoder of the live raw reader
  * and trace.dat: each record becomes a {@link RingRecord} (time, CPU, pid with the thread's names, its event's
- * format, its bytes), which the parser turns into events without printing it. The formats are compiled once.
+ * format, its bytes), which the parser reads from its fields where it has field readers for the event, and from
+ * its printed text otherwise. The formats are compiled once.
  */
 public final class RecordReader {
     /** How an event's records are printed, when they are: by the print format, or as syscall lines. */

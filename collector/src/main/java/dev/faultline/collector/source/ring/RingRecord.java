@@ -90,7 +90,12 @@ public final class RingRecord {
         return f.number(data, 0);
     }
 
-    /** The line trace_pipe prints for this record: {@code comm-pid (tgid) [cpu] ..... secs.nanos: event: payload}. */
+    /**
+     * The line trace_pipe prints for this record: {@code comm-pid (tgid) [cpu] ..... secs.nanos: event: payload}. Never
+     * throws: a record its format cannot print (a hostile file: a field past the record's end, a string where a
+     * number is printed) gets {@code <unprintable: why>} as its payload, which no payload parser accepts, so the
+     * record is counted as a bad payload with the reason.
+     */
     public String line() {
         StringBuilder out = new StringBuilder(160);
         out.append(comm).append('-').append(pid).append(" (");
@@ -109,8 +114,18 @@ public final class RingRecord {
             out.append('0'); // nanoseconds zero-padded to 9 digits
         }
         out.append(frac).append(": ");
-        appendPayload(out);
+        int payloadAt = out.length();
+        try {
+            appendPayload(out);
+        } catch (RuntimeException e) {
+            out.setLength(payloadAt);
+            out.append(event()).append(kind instanceof RecordReader.Printed ? ": " : " ").append(unprintable(e));
+        }
         return out.toString();
+    }
+
+    private static String unprintable(RuntimeException e) {
+        return "<unprintable: " + e + ">";
     }
 
     /** What follows the time stamp: {@code event: payload}, {@code sys_x(payload)} or {@code sys_x -> payload}. */
@@ -128,10 +143,14 @@ public final class RingRecord {
         }
     }
 
-    /** The payload as trace_pipe prints it: the print format's text, a syscall's arguments or its return value. */
+    /** The payload as trace_pipe prints it: the print format's text, a syscall's arguments or its return value; never throws. */
     public String payload() {
         StringBuilder out = new StringBuilder(120);
-        appendPayloadOnly(out);
+        try {
+            appendPayloadOnly(out);
+        } catch (RuntimeException e) {
+            return unprintable(e); // never throws, as line()
+        }
         return out.toString();
     }
 

@@ -114,7 +114,7 @@ public final class TraceDatSource implements LineSource {
         private final EventFormat.Field type;
         private final Map<Integer, String> others;
         private final Map<String, Long> skipped;
-        private final List<Object> pageLines = new ArrayList<>();
+        private final List<Object> pageItems = new ArrayList<>();
         private long[] pageTs = new long[64];
         private int next;
         /** Uncompressed: the next page's offset. Compressed: the next chunk's offset, chunks left, the current chunk. */
@@ -145,13 +145,13 @@ public final class TraceDatSource implements LineSource {
 
         /** The next item: a {@link RingRecord} or a {@link RingLoss}. */
         Object take() {
-            return pageLines.get(next++);
+            return pageItems.get(next++);
         }
 
         /** To the next item, reading pages as needed; false at the CPU's end. */
         boolean advance() throws IOException {
             while (true) {
-                if (next < pageLines.size()) {
+                if (next < pageItems.size()) {
                     return true;
                 }
                 ByteBuffer page = nextPage();
@@ -195,7 +195,7 @@ public final class TraceDatSource implements LineSource {
 
         /** A page's records; its loss first. A page that does not decode is reported as lost, never guessed at. */
         private void decode(ByteBuffer page) throws IOException {
-            pageLines.clear();
+            pageItems.clear();
             next = 0;
             long start = file.nanos(page.getLong(0));
             long lost;
@@ -213,25 +213,25 @@ public final class TraceDatSource implements LineSource {
             } catch (RuntimeException e) {
                 LOG.error("{}: cpu {}: a page that does not decode ({}): its events are lost", file.path(), cpu.cpu(),
                         e.getMessage());
-                pageLines.clear();
+                pageItems.clear();
                 add(start, new RingLoss(cpu.cpu(), 1));
                 return;
             }
             if (lost != RingPage.NONE_LOST) { // before the page's own events, as trace_pipe prints it
                 add(start, null);
-                System.arraycopy(pageTs, 0, pageTs, 1, pageLines.size() - 1);
+                System.arraycopy(pageTs, 0, pageTs, 1, pageItems.size() - 1);
                 pageTs[0] = start;
-                pageLines.remove(pageLines.size() - 1);
-                pageLines.add(0, new RingLoss(cpu.cpu(), Math.max(lost, 1))); // a count not stored is at least one
+                pageItems.remove(pageItems.size() - 1);
+                pageItems.add(0, new RingLoss(cpu.cpu(), Math.max(lost, 1))); // a count not stored is at least one
             }
         }
 
-        private void add(long ts, Object line) {
-            if (pageLines.size() + 1 >= pageTs.length) {
+        private void add(long ts, Object item) {
+            if (pageItems.size() + 1 >= pageTs.length) {
                 pageTs = java.util.Arrays.copyOf(pageTs, pageTs.length * 2);
             }
-            pageTs[pageLines.size()] = ts;
-            pageLines.add(line);
+            pageTs[pageItems.size()] = ts;
+            pageItems.add(item);
         }
     }
 }

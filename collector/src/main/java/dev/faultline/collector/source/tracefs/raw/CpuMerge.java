@@ -8,11 +8,11 @@ import java.util.function.Consumer;
 
 /**
  * The per-CPU streams, each in time order, merged into one. A CPU's stream is settled up to the time of
- * the last record read from it (data or marker): nothing older can come from it later. A line goes out
- * once every CPU is settled up to its time, so lines leave in time order without a guessed delay.
+ * the last record read from it (data or marker): nothing older can come from it later. An item goes out
+ * once every CPU is settled up to its time, so items leave in time order without a guessed delay.
  */
 final class CpuMerge<T> {
-    private record Item<T>(long ts, T line) {
+    private record Item<T>(long ts, T item) {
     }
 
     private final List<ArrayDeque<Item<T>>> perCpu = new ArrayList<>();
@@ -26,11 +26,11 @@ final class CpuMerge<T> {
         Arrays.fill(settled, Long.MIN_VALUE);
     }
 
-    /** A page's lines, and the time of its last record of any kind (a page of markers settles too). */
-    void add(int slot, long[] ts, T[] lines, int size, long lastRecordTs) {
+    /** A page's items (records, loss), and the time of its last record of any kind (a page of markers settles too). */
+    void add(int slot, long[] ts, T[] items, int size, long lastRecordTs) {
         ArrayDeque<Item<T>> d = perCpu.get(slot);
         for (int i = 0; i < size; i++) {
-            d.add(new Item<>(ts[i], lines[i]));
+            d.add(new Item<>(ts[i], items[i]));
         }
         settled[slot] = Math.max(settled[slot], lastRecordTs);
     }
@@ -59,7 +59,7 @@ final class CpuMerge<T> {
             if (oldest == null || oldest.peek().ts() > through) {
                 return through;
             }
-            out.accept(oldest.poll().line());
+            out.accept(oldest.poll().item());
         }
     }
 

@@ -238,7 +238,7 @@ public final class TracefsRawSource implements KernelTraceSource {
      * Merges the CPUs' streams into one (see {@link CpuMerge}); a CPU read from for {@link #TICK_NANOS}
      * gets a marker, so a quiet CPU holds the others back no longer than that.
      */
-    private void merge(List<Thread> readers, BlockingQueue<Batch> queue, Consumer<Object> lines, CpuStats stats,
+    private void merge(List<Thread> readers, BlockingQueue<Batch> queue, Consumer<Object> out, CpuStats stats,
             CpuMarkers markers) throws IOException {
         CpuMerge<Object> merge = new CpuMerge<>(cpus.size());
         long[] lastTick = new long[cpus.size()];
@@ -250,11 +250,11 @@ public final class TracefsRawSource implements KernelTraceSource {
             while (true) {
                 Batch b = queue.poll(5, TimeUnit.MILLISECONDS);
                 long now = System.nanoTime();
-                // a bounded take, so lines keep going out while the readers outpace us
+                // a bounded take, so records keep going out while the readers outpace us
                 for (int taken = 0; b != null; b = ++taken < MAX_TAKE ? queue.poll() : null) {
                     merge.add(b.slot(), b.ts(), b.items(), b.size(), b.lastRecordTs());
                 }
-                handedOver = merge.emit(now - WINDOW_NANOS, lines);
+                handedOver = merge.emit(now - WINDOW_NANOS, out);
                 for (int slot = 0; slot < lastTick.length && !stopping; slot++) {
                     // a new tick once the last one came back (or a second later): a writer that is slow or stuck
                     // never gets a pipe full of ticks to block us on
@@ -289,7 +289,7 @@ public final class TracefsRawSource implements KernelTraceSource {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        merge.flush(lines);
+        merge.flush(out);
         handedOver = Long.MAX_VALUE;
     }
 
