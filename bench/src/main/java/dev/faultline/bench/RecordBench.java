@@ -125,16 +125,7 @@ final class RecordBench implements Callable<Integer> {
         }
         Map<Integer, ThreadNames.Known> threads = Map.of(4242, new ThreadNames.Known("qemu-system-x86", 4242),
                 4243, new ThreadNames.Known("CPU 0/KVM", 4242), 4244, new ThreadNames.Known("CPU 1/KVM", 4242));
-        RecordReader reader = new RecordReader(formats, new ThreadNames() {
-            @Override
-            public Names of(int pid, long now) {
-                return threads.get(pid);
-            }
-
-            @Override
-            public void exited(int pid) {
-            }
-        });
+        RecordReader reader = new RecordReader(formats, ThreadNames.fixed(threads));
         Random rnd = new Random(42);
         List<RingRecord> out = new ArrayList<>(n);
         long[] ts = {100_000_000_000L};

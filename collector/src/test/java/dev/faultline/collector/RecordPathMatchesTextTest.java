@@ -62,16 +62,7 @@ class RecordPathMatchesTextTest {
     @MethodSource("formatSets")
     void recordsReadFromTheirFieldsGiveWhatTheirTextGives(String kernel, Path dir) throws IOException {
         List<EventFormat> formats = formats(dir, Path.of(dir.toString().replaceAll("/old/[^/]+$", "")));
-        RecordReader reader = new RecordReader(formats, new ThreadNames() {
-            @Override
-            public Names of(int pid, long now) {
-                return THREADS.get(pid);
-            }
-
-            @Override
-            public void exited(int pid) {
-            }
-        });
+        RecordReader reader = new RecordReader(formats, ThreadNames.fixed(THREADS));
         for (long seed = 1; seed <= 5; seed++) {
             List<Object> items = items(new Random(seed * 7919 + kernel.hashCode()), formats, reader, 4000);
             Replay fields = new Replay();
@@ -104,16 +95,7 @@ class RecordPathMatchesTextTest {
     void aRecordItsFormatCannotReadIsCountedNotFatal() throws IOException, URISyntaxException {
         Path dir = Path.of(RecordPathMatchesTextTest.class.getResource("/faultline/formats").toURI());
         List<EventFormat> formats = formats(dir, dir);
-        RecordReader reader = new RecordReader(formats, new ThreadNames() {
-            @Override
-            public Names of(int pid, long now) {
-                return THREADS.get(pid);
-            }
-
-            @Override
-            public void exited(int pid) {
-            }
-        });
+        RecordReader reader = new RecordReader(formats, ThreadNames.fixed(THREADS));
         Replay fields = new Replay();
         for (String event : List.of("kvm_mmio", "kvm_mmu_set_spte", "kvm_exit")) {
             ByteBuffer b = byName(formats, event).newRecord();

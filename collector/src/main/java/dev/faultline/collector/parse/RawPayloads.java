@@ -15,6 +15,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.LongFunction;
 
 /**
  * Bodies built from an event's fields by their kernel names (arch/x86/kvm/trace.h), into the same bodies the
@@ -112,14 +113,8 @@ final class RawPayloads {
 
     /** A userspace exit record: its reason named as its own format prints it (learnt per reason, as exits are). */
     private Object recordUserspaceExit(RingRecord r) {
-        RecordFields f = new RecordFields(r);
-        int errno = (int) f.num("errno");
-        if (errno < 0) {
-            return new UserspaceExit(null, errno == -4 ? "restart" : "error", errno);
-        }
-        long reason = f.num("reason");
-        String name = printedName(r, reason, c -> ((UserspaceExit) PayloadParsers.userspaceExit(c)).getReasonName());
-        return new UserspaceExit((int) reason, name, null);
+        return userspaceExit(new RecordFields(r),
+                reason -> printedName(r, reason, c -> ((UserspaceExit) PayloadParsers.userspaceExit(c)).getReasonName()));
     }
 
     /**
@@ -171,14 +166,18 @@ final class RawPayloads {
 
     // the kernel prints KVM_EXIT_NAME for 0-30, hex beyond; restart / error when errno < 0
     private static Object userspaceExit(Fields f) {
-        long reason = f.num("reason");
+        return userspaceExit(f, reason -> reason >= 0 && reason < USERSPACE_EXITS.length
+                ? "KVM_EXIT_" + USERSPACE_EXITS[(int) reason] : "0x" + Long.toHexString(reason));
+    }
+
+    /** A userspace exit from its fields, its reason named by {@code nameOf} (read only when errno says no error). */
+    private static Object userspaceExit(Fields f, LongFunction<String> nameOf) {
         int errno = (int) f.num("errno");
         if (errno < 0) {
             return new UserspaceExit(null, errno == -4 ? "restart" : "error", errno);
         }
-        String name = reason >= 0 && reason < USERSPACE_EXITS.length ? "KVM_EXIT_" + USERSPACE_EXITS[(int) reason]
-                : "0x" + Long.toHexString(reason);
-        return new UserspaceExit((int) reason, name, null);
+        long reason = f.num("reason");
+        return new UserspaceExit((int) reason, nameOf.apply(reason), null);
     }
 
     /** An event's fields by their kernel names. */

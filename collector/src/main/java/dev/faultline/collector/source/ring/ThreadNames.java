@@ -23,4 +23,21 @@ public interface ThreadNames {
 
     /** The pid's thread exited: a later record of the same pid may be another thread. */
     void exited(int pid);
+
+    /** Names that never change, by pid; {@code <...>} with no thread group for a pid not among them. */
+    static ThreadNames fixed(java.util.Map<Integer, ? extends Names> byPid) {
+        Names unknown = new Known("<...>", NO_TGID);
+        return new ThreadNames() {
+            @Override
+            public Names of(int pid, long now) {
+                Names n = byPid.get(pid);
+                return n != null ? n : unknown;
+            }
+
+            @Override
+            public void exited(int pid) {
+                // fixed: a file's saved names, or a test's
+            }
+        };
+    }
 }

@@ -68,7 +68,7 @@ public final class TraceDatSource implements LineSource {
                 }
             }
             EventFormat.Field type = file.formats.isEmpty() ? null : file.formats.get(0).field("common_type");
-            RecordReader reader = new RecordReader(read, new SavedCmdlines(file.cmdlines));
+            RecordReader reader = new RecordReader(read, ThreadNames.fixed(savedNames(file.cmdlines)));
             Map<String, Long> skipped = new TreeMap<>();
             PriorityQueue<CpuCursor> heads = new PriorityQueue<>((a, b) -> Long.compare(a.ts(), b.ts()));
             for (TraceDatFile.Buffer b : file.buffers) {
@@ -92,17 +92,12 @@ public final class TraceDatSource implements LineSource {
         }
     }
 
-    /** saved_cmdlines: a pid's name; no thread group. */
-    private record SavedCmdlines(Map<Integer, String> comms) implements ThreadNames {
-        @Override
-        public Names of(int pid, long now) {
-            return new Known(pid == 0 ? "<idle>" : comms.getOrDefault(pid, "<...>"), NO_TGID);
-        }
-
-        @Override
-        public void exited(int pid) {
-            // the file's names are fixed
-        }
+    /** saved_cmdlines: a pid's name, no thread group (trace-cmd stores none); pid 0 is {@code <idle>}, as trace_pipe prints it. */
+    private static Map<Integer, ThreadNames.Known> savedNames(Map<Integer, String> comms) {
+        Map<Integer, ThreadNames.Known> names = new HashMap<>();
+        comms.forEach((pid, comm) -> names.put(pid, new ThreadNames.Known(comm, ThreadNames.NO_TGID)));
+        names.put(0, new ThreadNames.Known("<idle>", ThreadNames.NO_TGID));
+        return names;
     }
 
     /** One CPU of one buffer: its pages decoded one at a time into records and losses with their times. */
